@@ -1,0 +1,461 @@
+//! The engine: one open consent database, one manifest, the current snapshot. Writes go to SQLite first, then the
+//! snapshot is swapped, then listeners are told. Reads take no lock and do no I/O.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use arc_swap::ArcSwap;
+
+use crate::clock::Clock;
+use crate::error::{CoreError, CoreResult};
+use crate::gate::{AccessBuffer, FrequencyLimiter, IdKind, Index, Reason, Snapshot};
+use crate::manifest::{Manifest, ValidManifest};
+use crate::prompt::{next_prompt, Prompt, Trigger};
+use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, RecoveryEvent, Store};
+
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The user.
+    User,
+    /// The user's parent or guardian.
+    Guardian,
+}
+
+impl Actor {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::User => "user",
+            Actor::Guardian => "guardian",
+        }
+    }
+}
+
+/// Notified after every state change and on recovery. Implementations must be quick; failures are ignored.
+pub trait Listener: Send + Sync {
+    /// The snapshot changed (after the write is durable).
+    fn on_change(&self, engine: &Engine, snapshot: &Snapshot);
+    /// The database was recovered at open.
+    fn on_recovery(&self, event: &RecoveryEvent);
+}
+
+/// Options for opening.
+pub struct EngineOptions {
+    /// The clock (system clock in production).
+    pub clock: Arc<dyn Clock>,
+    /// Access-log batch size: counts are written after this many collections.
+    pub flush_every: u64,
+}
+
+struct Inner {
+    store: Store,
+    state: ConsentState,
+}
+
+/// An open ConsentKit instance.
+pub struct Engine {
+    index: Arc<Index>,
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Option<Inner>>,
+    snapshot: ArcSwap<Snapshot>,
+    access: AccessBuffer,
+    limiter: FrequencyLimiter,
+    recovery: Option<RecoveryEvent>,
+    listeners: Mutex<Vec<(u64, Arc<dyn Listener>)>>,
+    next_listener: std::sync::atomic::AtomicU64,
+    closed: AtomicBool,
+    flush_every: u64,
+}
+
+/// Longest `source` label accepted.
+const MAX_SOURCE: usize = 256;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    /// Opens the database at `db_path` for the manifest; refuses a manifest with lint errors (all diagnostics).
+    pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Engine> {
+        let valid = Manifest::load(manifest_json)?;
+        Self::open_valid(db_path, valid, options)
+    }
+
+    /// Opens with an already validated manifest.
+    pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Engine> {
+        let index = Arc::new(Index::build(valid));
+        let now = options.clock.now_ms();
+        let (store, state, recovery) = Store::open(db_path, now)?;
+        let snapshot = Snapshot::build(&index, &state, 1);
+        Ok(Engine {
+            access: AccessBuffer::new(&index),
+            limiter: FrequencyLimiter::new(&index),
+            index,
+            clock: options.clock,
+            inner: Mutex::new(Some(Inner { store, state })),
+            snapshot: ArcSwap::from_pointee(snapshot),
+            recovery,
+            listeners: Mutex::new(Vec::new()),
+            next_listener: 1.into(),
+            closed: AtomicBool::new(false),
+            flush_every: options.flush_every.max(1),
+        })
+    }
+
+    /// The compiled manifest.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The current snapshot (lock-free).
+    #[inline]
+    pub fn snapshot(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.snapshot.load()
+    }
+
+    /// What happened at open, if the database had to be recovered.
+    pub fn recovery(&self) -> Option<&RecoveryEvent> {
+        self.recovery.as_ref()
+    }
+
+    /// Now, from the injected clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Moves a manual clock; refused with the system clock.
+    pub fn advance_clock(&self, delta_ms: i64) -> CoreResult<()> {
+        self.check_open()?;
+        if delta_ms < 0 {
+            return Err(CoreError::InvalidArgument("time only moves forward".into()));
+        }
+        if self.clock.advance_ms(delta_ms) {
+            Ok(())
+        } else {
+            Err(CoreError::ClockNotManual)
+        }
+    }
+
+    /// `Closed` after `close()`.
+    #[inline]
+    pub fn check_open(&self) -> CoreResult<()> {
+        if self.closed.load(Ordering::Acquire) {
+            Err(CoreError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The handle of an id.
+    pub fn handle(&self, kind: IdKind, id: &str) -> CoreResult<u32> {
+        self.index.handle(kind, id)
+    }
+
+    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed).
+    #[inline]
+    pub fn decide_handles(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
+        self.check_open()?;
+        let snap = self.snapshot.load();
+        if purpose as usize >= snap.purpose_reason.len() || data_type as usize >= snap.width {
+            return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
+        }
+        Ok(Reason::from_code(snap.code(purpose, data_type)).unwrap_or(Reason::NotDeclared))
+    }
+
+    /// The decision for (purpose, data type) by ids.
+    pub fn decide(&self, purpose: &str, data_type: &str) -> CoreResult<Reason> {
+        let p = self.index.handle(IdKind::Purpose, purpose)?;
+        let d = self.index.handle(IdKind::DataType, data_type)?;
+        self.decide_handles(p, d)
+    }
+
+    /// Whether asking now respects the cooldown for any purpose missing from the feature's next richer tier.
+    pub fn can_ask_now(&self, snap: &Snapshot, feature: u32) -> bool {
+        let now = self.clock.now_ms();
+        let cooldown = self.index.pack.cooldown_ms();
+        if !snap.policy_agreed {
+            return snap.may_ask_policy(now, cooldown);
+        }
+        snap.resolutions[feature as usize].missing.iter().any(|&p| snap.may_ask(p, now, cooldown))
+    }
+
+    /// Records one collection: allowed only if the decision allows it, the recipient is declared for the purpose and
+    /// the frequency limits leave room. Returns `Err(reason, retry_after_ms)` in the `Ok` value when denied.
+    pub fn collect(&self, purpose: u32, data_type: u32, recipient: Option<u32>) -> CoreResult<Result<(), (Reason, Option<i64>)>> {
+        let reason = self.decide_handles(purpose, data_type)?;
+        if reason != Reason::Allowed {
+            return Ok(Err((reason, None)));
+        }
+        let Some(slot) = self.recipient_slot(purpose, recipient) else {
+            return Ok(Err((Reason::RecipientNotDeclared, None)));
+        };
+        let now = self.clock.now_ms();
+        if !self.limiter.is_empty() {
+            if let Err(wait) = self.limiter.try_take(purpose, data_type, now) {
+                return Ok(Err((Reason::FrequencyLimited, Some(wait))));
+            }
+        }
+        self.count_access(purpose, data_type, slot, 1, now);
+        Ok(Ok(()))
+    }
+
+    fn recipient_slot(&self, purpose: u32, recipient: Option<u32>) -> Option<u32> {
+        match recipient {
+            None => Some(0),
+            Some(r) => self.index.purposes[purpose as usize].recipients.iter().position(|&x| x == r).map(|i| i as u32 + 1),
+        }
+    }
+
+    fn count_access(&self, purpose: u32, data_type: u32, slot: u32, count: u64, now: i64) {
+        let (pending, rolled) = self.access.record(purpose, data_type, slot, count, now);
+        if rolled || pending >= self.flush_every {
+            // Counts stay in memory if the write fails; the next flush retries them.
+            if let Err(e) = self.flush() {
+                log::warn!("access log flush failed: {e}");
+            }
+        }
+    }
+
+    /// Adds `count` collections that a facade allowed from its decision mirror (no frequency limit applies).
+    pub fn record_access(&self, purpose: u32, data_type: u32, recipient: Option<u32>, count: u64) -> CoreResult<()> {
+        self.check_open()?;
+        if purpose as usize >= self.index.purposes.len() || !self.access.has(purpose, data_type) {
+            return Err(CoreError::InvalidArgument(format!("no access counter for handles ({purpose}, {data_type})")));
+        }
+        let slot = self
+            .recipient_slot(purpose, recipient)
+            .ok_or_else(|| CoreError::InvalidArgument("recipient not declared for this purpose".into()))?;
+        self.count_access(purpose, data_type, slot, count, self.clock.now_ms());
+        Ok(())
+    }
+
+    /// Whether data may be given to this third party now: at least one purpose sharing with it is allowed.
+    pub fn may_transfer(&self, third_party: u32) -> CoreResult<bool> {
+        self.check_open()?;
+        let snap = self.snapshot.load();
+        Ok(self
+            .index
+            .purposes
+            .iter()
+            .enumerate()
+            .any(|(p, info)| info.recipients.contains(&third_party) && snap.allowed(p as u32)))
+    }
+
+    /// Whether the third-party SDK may be initialised now: policy agreed and every `init_requires` purpose allowed.
+    pub fn may_initialize(&self, third_party: u32) -> CoreResult<bool> {
+        self.check_open()?;
+        let snap = self.snapshot.load();
+        let tp = &self.index.manifest.third_parties[third_party as usize];
+        let requires: CoreResult<Vec<u32>> = tp.init_requires.iter().map(|r| self.index.handle(IdKind::Purpose, r)).collect();
+        Ok(snap.policy_agreed && requires?.iter().all(|&p| snap.allowed(p)))
+    }
+
+    /// The next prompt the app should show for this trigger.
+    pub fn next_prompt(&self, trigger: &Trigger) -> CoreResult<Option<Prompt>> {
+        self.check_open()?;
+        let agreed = self.with_inner(|i| Ok(i.state.policy_agreed.as_ref().map(|(v, _)| v.clone())))?;
+        let snap = self.snapshot.load();
+        Ok(next_prompt(&self.index, &snap, agreed.as_deref(), trigger, self.clock.now_ms()))
+    }
+
+    fn with_inner<T>(&self, f: impl FnOnce(&mut Inner) -> CoreResult<T>) -> CoreResult<T> {
+        let mut guard = lock(&self.inner);
+        match guard.as_mut() {
+            Some(inner) => f(inner),
+            None => Err(CoreError::Closed),
+        }
+    }
+
+    fn check_source(source: &str) -> CoreResult<()> {
+        if source.len() > MAX_SOURCE {
+            return Err(CoreError::InvalidArgument(format!("source is longer than {MAX_SOURCE} bytes")));
+        }
+        Ok(())
+    }
+
+    fn guardian_required(&self, actor: Actor) -> CoreResult<()> {
+        let snap = self.snapshot.load();
+        match self.index.pack.guardian_age {
+            Some(age) if snap.age == AgeBracket::Under14 && actor != Actor::Guardian => Err(CoreError::GuardianRequired { age }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Appends events durably, then swaps the snapshot, then notifies. On error nothing changes.
+    fn write(&self, events: Vec<NewEvent>) -> CoreResult<()> {
+        self.check_open()?;
+        let snapshot = self.with_inner(|inner| {
+            let mut state = inner.state.clone();
+            for e in &events {
+                let (_, next) = inner.store.append(&state, e)?;
+                state = next;
+            }
+            inner.state = state;
+            let version = self.snapshot.load().version + 1;
+            let snap = Arc::new(Snapshot::build(&self.index, &inner.state, version));
+            self.snapshot.store(snap.clone());
+            Ok(snap)
+        })?;
+        self.notify(&snapshot);
+        Ok(())
+    }
+
+    fn event(&self, kind: EventKind, purpose: Option<u32>, actor: Actor, source: &str, detail: &str) -> NewEvent {
+        NewEvent {
+            at_ms: self.clock.now_ms(),
+            kind,
+            purpose: purpose.map(|p| self.index.purposes[p as usize].id.clone()).unwrap_or_default(),
+            actor: actor.as_str().to_string(),
+            source: source.to_string(),
+            policy_version: self.index.manifest.policy.version.clone(),
+            definition_hash: purpose.map(|p| self.index.purposes[p as usize].definition_hash.clone()).unwrap_or_default(),
+            detail: detail.to_string(),
+        }
+    }
+
+    /// The user (or guardian, under the guardian age) agrees to the policy; `version` must be the manifest's.
+    pub fn agree_to_policy(&self, version: &str, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        let current = &self.index.manifest.policy.version;
+        if version != current {
+            return Err(CoreError::InvalidArgument(format!(
+                "policy version \"{}\" is not the current one (\"{current}\")",
+                crate::error::clip(version)
+            )));
+        }
+        self.guardian_required(actor)?;
+        self.write(vec![self.event(EventKind::PolicyAgreed, None, actor, source, "")])
+    }
+
+    /// The user declines the policy: the app runs in browse mode.
+    pub fn decline_policy(&self, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        self.write(vec![self.event(EventKind::PolicyDeclined, None, actor, source, "")])
+    }
+
+    /// Grants purposes. Purposes needing separate consent must be granted one per call.
+    pub fn grant(&self, purposes: &[u32], actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        if purposes.is_empty() {
+            return Err(CoreError::InvalidArgument("no purpose to grant".into()));
+        }
+        if purposes.len() > 1 {
+            let separate: Vec<String> = purposes
+                .iter()
+                .map(|&p| &self.index.purposes[p as usize])
+                .filter(|p| !p.separate.is_empty())
+                .map(|p| p.id.clone())
+                .collect();
+            if !separate.is_empty() {
+                return Err(CoreError::SeparateConsentRequired { purposes: separate });
+            }
+        }
+        self.guardian_required(actor)?;
+        self.write(purposes.iter().map(|&p| self.event(EventKind::Granted, Some(p), actor, source, "")).collect())
+    }
+
+    /// The user refuses a prompt for a purpose: it is not proposed again during the cooldown.
+    pub fn refuse(&self, purpose: u32, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        self.write(vec![self.event(EventKind::Refused, Some(purpose), actor, source, "")])
+    }
+
+    /// Withdraws consent for a purpose; effective before this returns.
+    pub fn withdraw(&self, purpose: u32, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        self.write(vec![self.event(EventKind::Withdrawn, Some(purpose), actor, source, "")])
+    }
+
+    /// Sets the user's age bracket.
+    pub fn set_age_bracket(&self, age: AgeBracket, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        self.write(vec![self.event(EventKind::AgeSet, None, actor, source, age.as_str())])
+    }
+
+    /// Erases consent state and the access log at the user's request (the ledger keeps the proof of what was
+    /// consented and of the erasure itself).
+    pub fn erase_all(&self, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        self.write(vec![self.event(EventKind::Erased, None, actor, source, "")])?;
+        self.access.drain(&self.index);
+        self.with_inner(|inner| inner.store.clear_access())
+    }
+
+    /// Writes pending access counts.
+    pub fn flush(&self) -> CoreResult<()> {
+        self.with_inner(|inner| {
+            let counts = self.access.drain(&self.index);
+            inner.store.add_access(&counts).inspect_err(|_| self.access.restore(&self.index, &counts))
+        })
+    }
+
+    /// Picks up changes written by another process on the same file.
+    pub fn refresh(&self) -> CoreResult<()> {
+        self.check_open()?;
+        let changed = self.with_inner(|inner| {
+            let state = inner.store.refresh(&inner.state)?;
+            if state == inner.state {
+                return Ok(None);
+            }
+            inner.state = state;
+            let snap = Arc::new(Snapshot::build(&self.index, &inner.state, self.snapshot.load().version + 1));
+            self.snapshot.store(snap.clone());
+            Ok(Some(snap))
+        })?;
+        if let Some(snap) = changed {
+            self.notify(&snap);
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes; every later call returns `Closed`.
+    pub fn close(&self) -> CoreResult<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let flushed = self.flush();
+        self.closed.store(true, Ordering::Release);
+        lock(&self.inner).take();
+        flushed
+    }
+
+    /// Runs `f` with the store (tooling: reports, ledger).
+    pub fn with_store<T>(&self, f: impl FnOnce(&Store, &ConsentState) -> CoreResult<T>) -> CoreResult<T> {
+        self.with_inner(|inner| f(&inner.store, &inner.state))
+    }
+
+    /// Adds a listener; it immediately receives the recovery event (if any) and the current snapshot.
+    pub fn add_listener(&self, listener: Arc<dyn Listener>) -> u64 {
+        let id = self.next_listener.fetch_add(1, Ordering::Relaxed);
+        if let Some(r) = &self.recovery {
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_recovery(r)));
+        }
+        let snap = self.snapshot.load_full();
+        let _ = catch_unwind(AssertUnwindSafe(|| listener.on_change(self, &snap)));
+        lock(&self.listeners).push((id, listener));
+        id
+    }
+
+    /// Removes a listener.
+    pub fn remove_listener(&self, id: u64) {
+        lock(&self.listeners).retain(|(i, _)| *i != id);
+    }
+
+    fn notify(&self, snap: &Snapshot) {
+        let listeners: Vec<Arc<dyn Listener>> = lock(&self.listeners).iter().map(|(_, l)| l.clone()).collect();
+        for l in listeners {
+            if catch_unwind(AssertUnwindSafe(|| l.on_change(self, snap))).is_err() {
+                log::warn!("a consent listener panicked; ignored");
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}

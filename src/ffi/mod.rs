@@ -1,0 +1,342 @@
+//! The UniFFI surface: a thin `ConsentKit` object over the engine, records, enums and one error enum. Each method
+//! is a short delegation; domain logic lives in the plain-Rust modules.
+
+mod error;
+mod logger;
+mod observer;
+mod types;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use error::{ConsentError, DiagnosticSeverity, ManifestDiagnostic};
+pub use logger::{set_logger, ForeignLogger, LogLevel};
+pub use observer::{ConsentObserver, ObserverError};
+pub use types::*;
+
+use crate::clock::{Clock, ManualClock, SystemClock};
+use crate::engine::{Engine, EngineOptions};
+use crate::gate::{IdKind, Reason, Snapshot};
+use crate::prompt::Trigger;
+
+/// Decision code returned by the handle-based calls for a handle out of range.
+pub const CODE_INVALID_HANDLE: u8 = 250;
+/// Decision code returned by the handle-based calls after `close()`.
+pub const CODE_CLOSED: u8 = 251;
+
+/// One open consent database for one manifest. Thread-safe: share one instance across the app.
+#[derive(uniffi::Object)]
+pub struct ConsentKit {
+    engine: Engine,
+}
+
+type Res<T> = Result<T, ConsentError>;
+
+pub(crate) fn status_of(engine: &Engine, snap: &Snapshot) -> ConsentStatus {
+    let index = engine.index();
+    ConsentStatus {
+        version: snap.version,
+        policy_agreed: snap.policy_agreed,
+        policy_version: index.manifest.policy.version.clone(),
+        age: snap.age.into(),
+        purposes: index
+            .purposes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PurposeStatus {
+                id: p.id.clone(),
+                allowed: snap.purpose_reason[i] == Reason::Allowed,
+                reason: DenyReason::from_reason(snap.purpose_reason[i]),
+                separate_consent: !p.separate.is_empty(),
+                needs_opt_in: p.needs_opt_in,
+            })
+            .collect(),
+        features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f)).collect(),
+        recovery: engine.recovery().map(Into::into),
+        decisions: decision_table(engine, snap),
+    }
+}
+
+pub(crate) fn decision_table(engine: &Engine, snap: &Snapshot) -> DecisionTable {
+    let index = engine.index();
+    let mut limited = vec![0u8; snap.table.len()];
+    for (p, info) in index.purposes.iter().enumerate() {
+        for l in &info.limits {
+            limited[p * snap.width + l.data_type as usize] = 1;
+        }
+    }
+    let now = engine.now_ms();
+    DecisionTable {
+        format: 1,
+        version: snap.version,
+        width: snap.width as u32,
+        codes: snap.table.clone(),
+        limited,
+        feature_tier: snap.resolutions.iter().map(|r| r.tier.map_or(-1, i32::from)).collect(),
+        feature_missing: snap.resolutions.iter().map(|r| r.missing.clone()).collect(),
+        feature_can_ask: (0..index.features.len() as u32)
+            .map(|f| !snap.resolutions[f as usize].missing.is_empty() && engine.can_ask_now(snap, f))
+            .collect(),
+        next_change_ms: snap.next_change_ms(now, index.pack.cooldown_ms()),
+    }
+}
+
+fn resolved(engine: &Engine, snap: &Snapshot, f: u32) -> ResolvedTier {
+    let index = engine.index();
+    let feature = &index.features[f as usize];
+    let r = &snap.resolutions[f as usize];
+    ResolvedTier {
+        feature: feature.id.clone(),
+        tier: r.tier.map(|t| feature.tiers[t as usize].id.clone()),
+        tier_index: r.tier.map(u32::from),
+        is_basic: r.tier.is_some_and(|t| t as usize + 1 == feature.tiers.len()),
+        missing_purposes: r.missing.iter().map(|&p| index.purposes[p as usize].id.clone()).collect(),
+        can_ask_now: !r.missing.is_empty() && engine.can_ask_now(snap, f),
+    }
+}
+
+#[uniffi::export]
+impl ConsentKit {
+    /// Opens (or creates) the consent database at `db_path` for the app's manifest (JSON text). A manifest with
+    /// lint errors is refused with every diagnostic. A damaged or tampered database is set aside (never deleted)
+    /// and a fresh one started on the safe default; `status().recovery` and observers say so.
+    #[uniffi::constructor]
+    pub fn open(db_path: String, manifest_json: String, options: OpenOptions) -> Res<Arc<Self>> {
+        let clock: Arc<dyn Clock> = match options.manual_clock_start_ms {
+            Some(start) => Arc::new(ManualClock::new(start)),
+            None => Arc::new(SystemClock),
+        };
+        let opts = EngineOptions { clock, flush_every: u64::from(options.access_flush_every.unwrap_or(4096)) };
+        let engine = Engine::open(Path::new(&db_path), manifest_json.as_bytes(), opts)?;
+        Ok(Arc::new(ConsentKit { engine }))
+    }
+
+    /// The whole consent state: policy, age, every purpose and every feature's tier.
+    pub fn status(&self) -> Res<ConsentStatus> {
+        self.engine.check_open()?;
+        Ok(status_of(&self.engine, &self.engine.snapshot()))
+    }
+
+    /// The user agrees to the privacy policy `version` (must be the manifest's). Under the guardian age, the
+    /// actor must be the guardian. Durable before it returns.
+    pub fn agree_to_policy(&self, version: String, actor: Actor, source: String) -> Res<()> {
+        Ok(self.engine.agree_to_policy(&version, actor.into(), &source)?)
+    }
+
+    /// The user declines the privacy policy: the app runs in browse mode; not asked again during the cooldown.
+    pub fn decline_policy(&self, source: String) -> Res<()> {
+        Ok(self.engine.decline_policy(crate::engine::Actor::User, &source)?)
+    }
+
+    /// May `data_type` be collected for `purpose` now? Reads the in-memory snapshot: no lock, no I/O.
+    pub fn decide(&self, purpose: String, data_type: String) -> Res<Decision> {
+        Ok(self.engine.decide(&purpose, &data_type)?.into())
+    }
+
+    /// The handle of an id (stable for a given manifest; also generated as constants by `consentkit codegen`).
+    pub fn handle(&self, kind: HandleKind, id: String) -> Res<u32> {
+        Ok(self.engine.handle(kind.into(), &id)?)
+    }
+
+    /// The ids behind every handle (fixed for this instance): facades build their lookup maps from it once.
+    pub fn handles(&self) -> HandleTable {
+        let index = self.engine.index();
+        HandleTable {
+            purposes: index.purposes.iter().map(|p| p.id.clone()).collect(),
+            data_types: index.data_types.clone(),
+            features: index.features.iter().map(|f| f.id.clone()).collect(),
+            tiers: index.features.iter().map(|f| f.tiers.iter().map(|t| t.id.clone()).collect()).collect(),
+            third_parties: index.third_parties.clone(),
+        }
+    }
+
+    /// The current decision mirror (also pushed to observers inside `ConsentStatus`). Call again at
+    /// `next_change_ms`, when a cooldown ends.
+    pub fn decision_table(&self) -> Res<DecisionTable> {
+        self.engine.check_open()?;
+        Ok(decision_table(&self.engine, &self.engine.snapshot()))
+    }
+
+    /// Collects by handles (the hot path for frequency-limited data types): returns the decision code in the low
+    /// 8 bits (0 = allowed and counted; 8 = frequency limited; 9 = recipient not declared; others as
+    /// `decide_code`) and, for a frequency limit, the ms to wait in the upper bits (`code | wait_ms << 8`).
+    /// `recipient` is a third-party handle or `u32::MAX` for the app itself.
+    pub fn collect_code(&self, purpose: u32, data_type: u32, recipient: u32) -> u64 {
+        let r = (recipient != u32::MAX).then_some(recipient);
+        if r.is_some_and(|r| r as usize >= self.engine.index().third_parties.len()) {
+            return u64::from(CODE_INVALID_HANDLE);
+        }
+        match self.engine.collect(purpose, data_type, r) {
+            Ok(Ok(())) => 0,
+            Ok(Err((reason, wait))) => u64::from(reason as u8) | (wait.unwrap_or(0).max(0) as u64) << 8,
+            Err(crate::CoreError::Closed) => u64::from(CODE_CLOSED),
+            Err(_) => u64::from(CODE_INVALID_HANDLE),
+        }
+    }
+
+    /// Adds access counts collected by a facade without crossing the boundary per event (data types without a
+    /// frequency limit, whose decision the facade read from its mirror). `counts` are
+    /// `(purpose, data_type, recipient or u32::MAX)` handle triples, each with how many collections.
+    pub fn record_access(&self, entries: Vec<AccessEntry>) -> Res<()> {
+        self.engine.check_open()?;
+        for e in &entries {
+            let r = (e.recipient != u32::MAX).then_some(e.recipient);
+            self.engine.record_access(e.purpose, e.data_type, r, e.count)?;
+        }
+        Ok(())
+    }
+
+    /// `decide` by handles, for the per-event hot path: returns a scalar code (0 allowed, 1 policy not agreed,
+    /// 2 not granted, 3 refused, 4 withdrawn, 5 lapsed, 6 guardian required, 7 not declared; 250 invalid handle,
+    /// 251 closed).
+    pub fn decide_code(&self, purpose: u32, data_type: u32) -> u8 {
+        match self.engine.decide_handles(purpose, data_type) {
+            Ok(r) => r as u8,
+            Err(crate::CoreError::Closed) => CODE_CLOSED,
+            Err(_) => CODE_INVALID_HANDLE,
+        }
+    }
+
+    /// The richest tier of `feature` the app may offer now, what is missing for the next richer tier, and
+    /// whether it may ask for it now.
+    pub fn resolve(&self, feature: String) -> Res<ResolvedTier> {
+        let f = self.engine.handle(IdKind::Feature, &feature)?;
+        self.engine.check_open()?;
+        Ok(resolved(&self.engine, &self.engine.snapshot(), f))
+    }
+
+    /// Collects `data_type` for `purpose` (and for `recipient`, a third-party id, when it is shared): allowed only
+    /// when the decision allows it, the recipient is declared for the purpose and the frequency limits leave room.
+    /// Counted in the access log.
+    pub fn collect(&self, purpose: String, data_type: String, recipient: Option<String>) -> Res<CollectOutcome> {
+        let p = self.engine.handle(IdKind::Purpose, &purpose)?;
+        let d = self.engine.handle(IdKind::DataType, &data_type)?;
+        let r = recipient.map(|r| self.engine.handle(IdKind::ThirdParty, &r)).transpose()?;
+        Ok(match self.engine.collect(p, d, r)? {
+            Ok(()) => CollectOutcome::Allowed,
+            Err((reason, retry_after_ms)) => CollectOutcome::Denied {
+                reason: DenyReason::from_reason(reason).unwrap_or(DenyReason::NotDeclared),
+                retry_after_ms,
+            },
+        })
+    }
+
+    /// May data be given to this third party now (some purpose sharing with it is allowed)?
+    pub fn may_transfer(&self, recipient: String) -> Res<bool> {
+        let t = self.engine.handle(IdKind::ThirdParty, &recipient)?;
+        Ok(self.engine.may_transfer(t)?)
+    }
+
+    /// May this third-party SDK be initialised now (policy agreed and all its `init_requires` granted)?
+    pub fn may_initialize(&self, third_party: String) -> Res<bool> {
+        let t = self.engine.handle(IdKind::ThirdParty, &third_party)?;
+        Ok(self.engine.may_initialize(t)?)
+    }
+
+    /// Grants one purpose. Durable before it returns; observers are told.
+    pub fn grant(&self, purpose: String, actor: Actor, source: String) -> Res<()> {
+        let p = self.engine.handle(IdKind::Purpose, &purpose)?;
+        Ok(self.engine.grant(&[p], actor.into(), &source)?)
+    }
+
+    /// Grants several purposes in one call; refused with `SeparateConsentRequired` if any needs separate consent.
+    pub fn grant_all(&self, purposes: Vec<String>, actor: Actor, source: String) -> Res<()> {
+        let handles = purposes.iter().map(|p| self.engine.handle(IdKind::Purpose, p)).collect::<Result<Vec<_>, _>>()?;
+        Ok(self.engine.grant(&handles, actor.into(), &source)?)
+    }
+
+    /// The user refused a prompt for `purpose`: not proposed again during the rule pack's cooldown (48 h in cn-2021).
+    pub fn refuse(&self, purpose: String, actor: Actor, source: String) -> Res<()> {
+        let p = self.engine.handle(IdKind::Purpose, &purpose)?;
+        Ok(self.engine.refuse(p, actor.into(), &source)?)
+    }
+
+    /// Withdraws consent for `purpose`: one call, effective before it returns.
+    pub fn withdraw(&self, purpose: String, actor: Actor, source: String) -> Res<()> {
+        let p = self.engine.handle(IdKind::Purpose, &purpose)?;
+        Ok(self.engine.withdraw(p, actor.into(), &source)?)
+    }
+
+    /// Sets the user's age bracket (under 14: only a guardian's consent counts).
+    pub fn set_age_bracket(&self, bracket: AgeBracket, actor: Actor, source: String) -> Res<()> {
+        Ok(self.engine.set_age_bracket(bracket.into(), actor.into(), &source)?)
+    }
+
+    /// What to ask next for this trigger, or `None` when nothing should be asked now.
+    pub fn next_prompt(&self, trigger: PromptTrigger) -> Res<Option<Prompt>> {
+        let t = match trigger {
+            PromptTrigger::AppStart => Trigger::AppStart,
+            PromptTrigger::Feature { feature } => Trigger::Feature(self.engine.handle(IdKind::Feature, &feature)?),
+            PromptTrigger::Settings { purpose } => Trigger::Settings(self.engine.handle(IdKind::Purpose, &purpose)?),
+        };
+        Ok(self.engine.next_prompt(&t)?.as_ref().map(Into::into))
+    }
+
+    /// The app filing number and the MIIT filing-system link to display, if the manifest has one.
+    pub fn filing(&self) -> Option<Filing> {
+        let index = self.engine.index();
+        crate::report::filing(&index.manifest, index.pack).map(|f| Filing { number: f.number, url: f.url })
+    }
+
+    /// Registers an observer; it is called at once with the recovery event (if any) and the current state, then
+    /// after every change. Returns an id for `remove_observer`.
+    pub fn add_observer(&self, observer: Arc<dyn ConsentObserver>) -> u64 {
+        self.engine.add_listener(Arc::new(observer::ObserverBridge(observer)))
+    }
+
+    /// Unregisters an observer.
+    pub fn remove_observer(&self, id: u64) {
+        self.engine.remove_listener(id)
+    }
+
+    /// Writes pending access-log counts now.
+    pub fn flush(&self) -> Res<()> {
+        Ok(self.engine.flush()?)
+    }
+
+    /// Picks up consent changes written by another process on the same database.
+    pub fn refresh(&self) -> Res<()> {
+        Ok(self.engine.refresh()?)
+    }
+
+    /// Erases consent state and the access log at the user's request; the ledger keeps the proof.
+    pub fn erase_all(&self, actor: Actor, source: String) -> Res<()> {
+        Ok(self.engine.erase_all(actor.into(), &source)?)
+    }
+
+    /// Moves a manual clock forward (instances opened with `manual_clock_start_ms` only).
+    pub fn advance_clock(&self, ms: i64) -> Res<()> {
+        Ok(self.engine.advance_clock(ms)?)
+    }
+
+    /// Flushes and closes; every later call fails with `Closed`.
+    pub fn close(&self) -> Res<()> {
+        Ok(self.engine.close()?)
+    }
+}
+
+impl ConsentKit {
+    /// The engine (for the CLI and Rust tests).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// Lints a manifest without opening anything: every diagnostic (errors and warnings), or a parse error.
+#[uniffi::export]
+pub fn lint_manifest(manifest_json: String) -> Res<Vec<ManifestDiagnostic>> {
+    let m = crate::manifest::parse_manifest(manifest_json.as_bytes()).map_err(crate::CoreError::from)?;
+    Ok(crate::rules::lint(&m).iter().map(Into::into).collect())
+}
+
+/// The core's version.
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// An exported function that does nothing: the baseline for FFI benchmarks.
+#[uniffi::export]
+pub fn noop_u32_pair(a: u32, b: u32) -> u32 {
+    a ^ b
+}

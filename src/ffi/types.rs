@@ -1,0 +1,477 @@
+//! Records and enums of the public API, and their conversions from the domain types.
+
+use crate::engine;
+use crate::gate::Reason;
+use crate::prompt;
+use crate::rules::SeparateConsentTrigger;
+use crate::store;
+
+/// How ConsentKit is opened.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct OpenOptions {
+    /// Tests, scenarios and demos: start a manual clock at this time (UTC ms); `advance_clock` then moves it.
+    #[uniffi(default = None)]
+    pub manual_clock_start_ms: Option<i64>,
+    /// Write access-log counts after this many collections (default 4096); they are also written on `flush()`,
+    /// at each hour boundary and on `close()`.
+    #[uniffi(default = None)]
+    pub access_flush_every: Option<u32>,
+}
+
+/// Who acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Actor {
+    /// The user.
+    User,
+    /// The user's parent or guardian (required under the guardian age).
+    Guardian,
+}
+
+impl From<Actor> for engine::Actor {
+    fn from(a: Actor) -> Self {
+        match a {
+            Actor::User => engine::Actor::User,
+            Actor::Guardian => engine::Actor::Guardian,
+        }
+    }
+}
+
+/// The user's age bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum AgeBracket {
+    /// Not known (treated as adult).
+    Unknown,
+    /// Under 14: only a guardian's consent counts.
+    Under14,
+    /// 14 to 17.
+    Teen,
+    /// 18 or older.
+    Adult,
+}
+
+impl From<AgeBracket> for store::AgeBracket {
+    fn from(a: AgeBracket) -> Self {
+        match a {
+            AgeBracket::Unknown => store::AgeBracket::Unknown,
+            AgeBracket::Under14 => store::AgeBracket::Under14,
+            AgeBracket::Teen => store::AgeBracket::Teen,
+            AgeBracket::Adult => store::AgeBracket::Adult,
+        }
+    }
+}
+
+impl From<store::AgeBracket> for AgeBracket {
+    fn from(a: store::AgeBracket) -> Self {
+        match a {
+            store::AgeBracket::Unknown => AgeBracket::Unknown,
+            store::AgeBracket::Under14 => AgeBracket::Under14,
+            store::AgeBracket::Teen => AgeBracket::Teen,
+            store::AgeBracket::Adult => AgeBracket::Adult,
+        }
+    }
+}
+
+/// Why something is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DenyReason {
+    /// The privacy policy (current version) is not agreed: nothing is collected.
+    PolicyNotAgreed,
+    /// The purpose needs an opt-in that was not given.
+    NotGranted,
+    /// The user refused.
+    Refused,
+    /// The user withdrew.
+    Withdrawn,
+    /// The purpose changed since the user agreed; ask again.
+    Lapsed,
+    /// The user is under the guardian age and no guardian consented.
+    GuardianRequired,
+    /// The purpose does not declare this data type.
+    NotDeclared,
+    /// The frequency limit is reached.
+    FrequencyLimited,
+    /// The recipient is not declared for this purpose.
+    RecipientNotDeclared,
+}
+
+impl DenyReason {
+    /// From a domain reason (`None` for Allowed).
+    pub fn from_reason(r: Reason) -> Option<DenyReason> {
+        Some(match r {
+            Reason::Allowed => return None,
+            Reason::PolicyNotAgreed => DenyReason::PolicyNotAgreed,
+            Reason::NotGranted => DenyReason::NotGranted,
+            Reason::Refused => DenyReason::Refused,
+            Reason::Withdrawn => DenyReason::Withdrawn,
+            Reason::Lapsed => DenyReason::Lapsed,
+            Reason::GuardianRequired => DenyReason::GuardianRequired,
+            Reason::NotDeclared => DenyReason::NotDeclared,
+            Reason::FrequencyLimited => DenyReason::FrequencyLimited,
+            Reason::RecipientNotDeclared => DenyReason::RecipientNotDeclared,
+        })
+    }
+}
+
+/// The answer to "may I collect this data type for this purpose now?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Decision {
+    /// Go ahead.
+    Allowed,
+    /// Do not; offer the feature's resolved tier instead.
+    Denied {
+        /// Why.
+        reason: DenyReason,
+    },
+}
+
+impl From<Reason> for Decision {
+    fn from(r: Reason) -> Self {
+        match DenyReason::from_reason(r) {
+            None => Decision::Allowed,
+            Some(reason) => Decision::Denied { reason },
+        }
+    }
+}
+
+/// The result of `collect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CollectOutcome {
+    /// Collected and counted in the access log.
+    Allowed,
+    /// Not collected.
+    Denied {
+        /// Why.
+        reason: DenyReason,
+        /// For a frequency limit: ms until a collection would be allowed.
+        retry_after_ms: Option<i64>,
+    },
+}
+
+/// The kind of id a handle stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HandleKind {
+    /// A purpose.
+    Purpose,
+    /// A data type.
+    DataType,
+    /// A feature.
+    Feature,
+    /// A third party.
+    ThirdParty,
+}
+
+impl From<HandleKind> for crate::gate::IdKind {
+    fn from(k: HandleKind) -> Self {
+        match k {
+            HandleKind::Purpose => crate::gate::IdKind::Purpose,
+            HandleKind::DataType => crate::gate::IdKind::DataType,
+            HandleKind::Feature => crate::gate::IdKind::Feature,
+            HandleKind::ThirdParty => crate::gate::IdKind::ThirdParty,
+        }
+    }
+}
+
+/// The tier of a feature the app should offer now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ResolvedTier {
+    /// Feature id.
+    pub feature: String,
+    /// Richest allowed tier id; `None` when even the basic tier is unavailable (before policy agreement, for a
+    /// feature without a browse tier).
+    pub tier: Option<String>,
+    /// Index of that tier (0 = richest).
+    pub tier_index: Option<u32>,
+    /// The tier is the feature's basic (last) tier.
+    pub is_basic: bool,
+    /// Purposes missing for the next richer tier.
+    pub missing_purposes: Vec<String>,
+    /// Whether the app may ask for them now (the cooldown after a refusal has passed).
+    pub can_ask_now: bool,
+}
+
+/// The state of one purpose.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PurposeStatus {
+    /// Purpose id.
+    pub id: String,
+    /// Allowed now.
+    pub allowed: bool,
+    /// Why not, if not.
+    pub reason: Option<DenyReason>,
+    /// Needs its own consent, asked on its own.
+    pub separate_consent: bool,
+    /// Needs an explicit opt-in.
+    pub needs_opt_in: bool,
+}
+
+/// Why a database was recovered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RecoveryReason {
+    /// SQLite could not read it or the integrity check failed.
+    Corrupt,
+    /// The ledger's hash chain does not verify (tampering or damage).
+    BrokenChain,
+    /// It was written by a newer ConsentKit.
+    SchemaTooNew,
+}
+
+/// A database was set aside at open and a fresh one started on the safe default (nothing granted).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecoveryInfo {
+    /// Why.
+    pub reason: RecoveryReason,
+    /// Details for logs (no personal data).
+    pub detail: String,
+    /// Where the old file was kept.
+    pub quarantined_path: String,
+    /// When, UTC ms.
+    pub at_ms: i64,
+}
+
+impl From<&store::RecoveryEvent> for RecoveryInfo {
+    fn from(e: &store::RecoveryEvent) -> Self {
+        let (reason, detail) = match &e.reason {
+            store::RecoveryReason::Corrupt { detail } => (RecoveryReason::Corrupt, detail.clone()),
+            store::RecoveryReason::BrokenChain { seq, detail } => (RecoveryReason::BrokenChain, format!("row {seq}: {detail}")),
+            store::RecoveryReason::SchemaTooNew { found, supported } => {
+                (RecoveryReason::SchemaTooNew, format!("schema {found}, this code knows {supported}"))
+            }
+        };
+        RecoveryInfo { reason, detail, quarantined_path: e.quarantined_path.clone(), at_ms: e.at_ms }
+    }
+}
+
+/// Everything the app's consent screens need, pushed to observers after each change.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConsentStatus {
+    /// Increases with every change.
+    pub version: u64,
+    /// The current policy version is agreed.
+    pub policy_agreed: bool,
+    /// The current policy version.
+    pub policy_version: String,
+    /// Age bracket.
+    pub age: AgeBracket,
+    /// Every purpose.
+    pub purposes: Vec<PurposeStatus>,
+    /// Every feature's resolved tier.
+    pub features: Vec<ResolvedTier>,
+    /// The recovery that happened at open, if any.
+    pub recovery: Option<RecoveryInfo>,
+    /// The decision mirror for this state.
+    pub decisions: DecisionTable,
+}
+
+/// What the prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PromptTrigger {
+    /// App start: policy agreement and re-consent.
+    AppStart,
+    /// The user opens a feature: just-in-time consent for its next richer tier.
+    Feature {
+        /// Feature id.
+        feature: String,
+    },
+    /// The user asks from a settings screen to enable a purpose (the cooldown does not apply).
+    Settings {
+        /// Purpose id.
+        purpose: String,
+    },
+}
+
+/// The kind of prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PromptKind {
+    /// Agree to the privacy policy.
+    PolicyAgreement,
+    /// One purpose, in context.
+    JustInTime,
+    /// Ask again after a policy or purpose change.
+    ReConsent,
+    /// A guardian must answer.
+    GuardianConsent,
+}
+
+/// Why a purpose needs separate consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SeparateConsentReason {
+    /// Sensitive personal information.
+    Sensitive,
+    /// Given to a third party.
+    ThirdParty,
+    /// Stored outside the home region.
+    CrossBorder,
+    /// Tracking across apps.
+    Tracking,
+}
+
+/// A data type as shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DataTypeText {
+    /// Id.
+    pub id: String,
+    /// Description.
+    pub description: String,
+    /// Sensitive.
+    pub sensitive: bool,
+}
+
+/// A recipient as shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecipientText {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// Privacy contact.
+    pub contact: Option<String>,
+}
+
+/// What the user must be told about a purpose.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PurposeText {
+    /// Id.
+    pub id: String,
+    /// Why.
+    pub description: String,
+    /// What.
+    pub data_types: Vec<DataTypeText>,
+    /// Who receives it.
+    pub recipients: Vec<RecipientText>,
+    /// Where it is stored.
+    pub storage_region: String,
+    /// Stored outside the home region.
+    pub cross_border: bool,
+    /// Retention in days.
+    pub retention_days: Option<u32>,
+    /// Why it needs separate consent (empty: it does not).
+    pub separate_consent: Vec<SeparateConsentReason>,
+}
+
+/// A prompt to render.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Prompt {
+    /// The kind.
+    pub kind: PromptKind,
+    /// The purpose asked for (`None` for the policy).
+    pub purpose: Option<PurposeText>,
+    /// Policy version.
+    pub policy_version: String,
+    /// Policy URL.
+    pub policy_url: String,
+    /// For a policy prompt: the necessary purposes the agreement covers.
+    pub covers: Vec<PurposeText>,
+}
+
+/// The app filing number and where users check it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Filing {
+    /// The number.
+    pub number: String,
+    /// The MIIT filing system URL.
+    pub url: String,
+}
+
+impl From<&prompt::PurposeText> for PurposeText {
+    fn from(p: &prompt::PurposeText) -> Self {
+        PurposeText {
+            id: p.id.clone(),
+            description: p.description.clone(),
+            data_types: p
+                .data_types
+                .iter()
+                .map(|d| DataTypeText { id: d.id.clone(), description: d.description.clone(), sensitive: d.sensitive })
+                .collect(),
+            recipients: p
+                .recipients
+                .iter()
+                .map(|r| RecipientText { id: r.id.clone(), name: r.name.clone(), region: r.region.clone(), contact: r.contact.clone() })
+                .collect(),
+            storage_region: p.storage_region.clone(),
+            cross_border: p.cross_border,
+            retention_days: p.retention_days,
+            separate_consent: p
+                .separate_consent
+                .iter()
+                .map(|t| match t {
+                    SeparateConsentTrigger::Sensitive => SeparateConsentReason::Sensitive,
+                    SeparateConsentTrigger::ThirdParty => SeparateConsentReason::ThirdParty,
+                    SeparateConsentTrigger::CrossBorder => SeparateConsentReason::CrossBorder,
+                    SeparateConsentTrigger::Tracking => SeparateConsentReason::Tracking,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&prompt::Prompt> for Prompt {
+    fn from(p: &prompt::Prompt) -> Self {
+        Prompt {
+            kind: match p.kind {
+                prompt::PromptKind::PolicyAgreement => PromptKind::PolicyAgreement,
+                prompt::PromptKind::JustInTime => PromptKind::JustInTime,
+                prompt::PromptKind::ReConsent => PromptKind::ReConsent,
+                prompt::PromptKind::GuardianConsent => PromptKind::GuardianConsent,
+            },
+            purpose: p.purpose.as_ref().map(Into::into),
+            policy_version: p.policy_version.clone(),
+            policy_url: p.policy_url.clone(),
+            covers: p.covers.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The ids behind handles, fixed for an open instance: handle `i` of a kind is `ids[i]`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HandleTable {
+    /// Purpose ids by handle.
+    pub purposes: Vec<String>,
+    /// Data type ids by handle.
+    pub data_types: Vec<String>,
+    /// Feature ids by handle.
+    pub features: Vec<String>,
+    /// Tier ids per feature handle, richest first.
+    pub tiers: Vec<Vec<String>>,
+    /// Third-party ids by handle.
+    pub third_parties: Vec<String>,
+}
+
+/// The decision mirror: every answer of `decide` and `resolve` for the current state, computed by the core, so
+/// the Kotlin and Swift facades answer without crossing the boundary. Pushed with every change.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DecisionTable {
+    /// Format version of this table (1).
+    pub format: u32,
+    /// The snapshot version it was computed from (increases with every change).
+    pub version: u64,
+    /// Number of data types: `codes[purpose * width + data_type]`.
+    pub width: u32,
+    /// Decision codes (see `decide_code`) purpose-major.
+    pub codes: Vec<u8>,
+    /// Per (purpose, data type): 1 when a frequency limit applies, so `collect` must ask the core.
+    pub limited: Vec<u8>,
+    /// Per feature: index of the resolved tier, or -1 when none is available.
+    pub feature_tier: Vec<i32>,
+    /// Per feature: purpose handles missing for the next richer tier.
+    pub feature_missing: Vec<Vec<u32>>,
+    /// Per feature: whether the app may ask for them now.
+    pub feature_can_ask: Vec<bool>,
+    /// When a time-based rule (a cooldown ending) next changes an answer, UTC ms; the facade asks for a fresh
+    /// table then.
+    pub next_change_ms: Option<i64>,
+}
+
+/// A batch entry of access counts recorded by a facade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct AccessEntry {
+    /// Purpose handle.
+    pub purpose: u32,
+    /// Data type handle.
+    pub data_type: u32,
+    /// Third-party handle, or `u32::MAX` for the app itself.
+    pub recipient: u32,
+    /// Collections counted.
+    pub count: u64,
+}

@@ -1,0 +1,12 @@
+//! The gate: the compiled manifest, the immutable decision snapshot, frequency limits and access counters.
+//! Everything here is pure or lock-free on the read path; persistence is the engine's and the store's job.
+
+pub mod access;
+pub mod frequency;
+pub mod index;
+pub mod snapshot;
+
+pub use access::AccessBuffer;
+pub use frequency::FrequencyLimiter;
+pub use index::{FeatureInfo, IdKind, Index, PurposeInfo, TierInfo};
+pub use snapshot::{Reason, Resolution, Snapshot};

@@ -1,0 +1,195 @@
+//! The immutable decision snapshot the hot path reads: every (purpose, data type) decision and every feature's
+//! resolved tier, computed once per state change. Swapped atomically after each durable write.
+
+use super::index::Index;
+use crate::store::{AgeBracket, ConsentState, PurposeChoice};
+
+/// Why a decision is what it is. The numeric values are part of the FFI contract (scalar codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Reason {
+    /// Allowed.
+    Allowed = 0,
+    /// The privacy policy (current version) is not agreed.
+    PolicyNotAgreed = 1,
+    /// Needs an opt-in the user has not given.
+    NotGranted = 2,
+    /// The user refused.
+    Refused = 3,
+    /// The user withdrew.
+    Withdrawn = 4,
+    /// The purpose changed since the user agreed: consent lapsed.
+    Lapsed = 5,
+    /// The user is under the guardian age and no guardian consented.
+    GuardianRequired = 6,
+    /// The purpose does not declare this data type.
+    NotDeclared = 7,
+    /// The frequency limit is reached (collect only).
+    FrequencyLimited = 8,
+    /// The recipient is not declared for this purpose (collect only).
+    RecipientNotDeclared = 9,
+}
+
+impl Reason {
+    /// From the scalar code.
+    pub fn from_code(code: u8) -> Option<Reason> {
+        use Reason::*;
+        Some(match code {
+            0 => Allowed,
+            1 => PolicyNotAgreed,
+            2 => NotGranted,
+            3 => Refused,
+            4 => Withdrawn,
+            5 => Lapsed,
+            6 => GuardianRequired,
+            7 => NotDeclared,
+            8 => FrequencyLimited,
+            9 => RecipientNotDeclared,
+            _ => return None,
+        })
+    }
+}
+
+/// A feature's resolution in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// Index of the richest allowed tier; `None` when even the basic tier is not available (before policy
+    /// agreement, for a feature without a browse tier).
+    pub tier: Option<u16>,
+    /// Purposes missing for the next richer tier (empty at the richest tier).
+    pub missing: Vec<u32>,
+}
+
+/// The decision snapshot.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Increases with every state change (the mirror's version).
+    pub version: u64,
+    /// Current policy version agreed.
+    pub policy_agreed: bool,
+    /// Age bracket.
+    pub age: AgeBracket,
+    /// Decision per purpose.
+    pub purpose_reason: Vec<Reason>,
+    /// Decision codes, purpose-major: `table[p * data_types + d]`.
+    pub table: Vec<u8>,
+    /// Number of data types (row width of `table`).
+    pub width: usize,
+    /// Resolution per feature.
+    pub resolutions: Vec<Resolution>,
+    /// Last refusal time per purpose (cooldown).
+    pub refused_at: Vec<Option<i64>>,
+    /// When the policy was last declined.
+    pub policy_declined_at: Option<i64>,
+}
+
+impl Snapshot {
+    /// Computes the snapshot for a state. Pure: same inputs, same snapshot.
+    pub fn build(index: &Index, state: &ConsentState, version: u64) -> Snapshot {
+        let policy_version = &index.manifest.policy.version;
+        let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+        let policy_agreed = match &state.policy_agreed {
+            Some((v, actor)) => v == policy_version && (!guardian_only || actor == "guardian"),
+            None => false,
+        };
+        let purpose_reason: Vec<Reason> = index
+            .purposes
+            .iter()
+            .map(|p| {
+                if !policy_agreed {
+                    return Reason::PolicyNotAgreed;
+                }
+                match state.purposes.get(&p.id) {
+                    Some(r) if r.choice == PurposeChoice::Refused => Reason::Refused,
+                    Some(r) if r.choice == PurposeChoice::Withdrawn => Reason::Withdrawn,
+                    Some(r) if r.definition_hash != p.definition_hash => {
+                        if p.needs_opt_in || guardian_only {
+                            Reason::Lapsed
+                        } else {
+                            Reason::Allowed
+                        }
+                    }
+                    Some(r) if guardian_only && r.actor != "guardian" => Reason::GuardianRequired,
+                    Some(_) => Reason::Allowed,
+                    None if guardian_only && p.needs_opt_in => Reason::GuardianRequired,
+                    None if p.needs_opt_in => Reason::NotGranted,
+                    None => Reason::Allowed,
+                }
+            })
+            .collect();
+        let width = index.data_types.len();
+        let mut table = vec![Reason::NotDeclared as u8; index.purposes.len() * width];
+        for (pi, p) in index.purposes.iter().enumerate() {
+            for &d in &p.data_types {
+                table[pi * width + d as usize] = purpose_reason[pi] as u8;
+            }
+        }
+        let resolutions = index
+            .features
+            .iter()
+            .map(|f| {
+                let allowed = |t: &super::index::TierInfo| t.requires.iter().all(|&r| purpose_reason[r as usize] == Reason::Allowed);
+                let tier = f.tiers.iter().position(allowed);
+                let next_richer = match tier {
+                    Some(0) => None,
+                    Some(t) => Some(t - 1),
+                    None => f.tiers.len().checked_sub(1),
+                };
+                let missing = next_richer
+                    .map(|t| {
+                        f.tiers[t].requires.iter().copied().filter(|&r| purpose_reason[r as usize] != Reason::Allowed).collect()
+                    })
+                    .unwrap_or_default();
+                Resolution { tier: tier.map(|t| t as u16), missing }
+            })
+            .collect();
+        let refused_at = index.purposes.iter().map(|p| state.refusals.get(&p.id).copied()).collect();
+        Snapshot {
+            version,
+            policy_agreed,
+            age: state.age,
+            purpose_reason,
+            table,
+            width,
+            resolutions,
+            refused_at,
+            policy_declined_at: state.policy_declined_at,
+        }
+    }
+
+    /// Decision code for a (purpose, data type) pair of valid handles.
+    #[inline]
+    pub fn code(&self, purpose: u32, data_type: u32) -> u8 {
+        self.table[purpose as usize * self.width + data_type as usize]
+    }
+
+    /// Whether a purpose is allowed.
+    #[inline]
+    pub fn allowed(&self, purpose: u32) -> bool {
+        self.purpose_reason[purpose as usize] == Reason::Allowed
+    }
+
+    /// Whether asking for `purpose` now respects the cooldown after a refusal.
+    pub fn may_ask(&self, purpose: u32, now_ms: i64, cooldown_ms: i64) -> bool {
+        match self.refused_at[purpose as usize] {
+            Some(at) if self.purpose_reason[purpose as usize] == Reason::Refused => now_ms - at >= cooldown_ms,
+            _ => true,
+        }
+    }
+
+    /// Whether asking for policy agreement now respects the cooldown after a decline.
+    pub fn may_ask_policy(&self, now_ms: i64, cooldown_ms: i64) -> bool {
+        self.policy_declined_at.map_or(true, |at| now_ms - at >= cooldown_ms)
+    }
+
+    /// The earliest time a cooldown ends after `now_ms`, if any (when a time-based rule changes an answer).
+    pub fn next_change_ms(&self, now_ms: i64, cooldown_ms: i64) -> Option<i64> {
+        self.refused_at
+            .iter()
+            .flatten()
+            .chain(self.policy_declined_at.iter())
+            .map(|at| at + cooldown_ms)
+            .filter(|&t| t > now_ms)
+            .min()
+    }
+}

@@ -1,0 +1,118 @@
+//! Turning untrusted bytes into a [`Manifest`]: size limits, typed errors with JSON paths, `x-` extension policy.
+
+use super::model::*;
+use crate::error::ManifestError;
+
+/// Largest manifest accepted, in bytes. Real manifests are a few KiB; this bounds memory and time on bad input.
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+/// Largest number of purposes, data types, features or third parties.
+pub const MAX_ITEMS: usize = 1024;
+/// Largest number of tiers in one feature.
+pub const MAX_TIERS: usize = 32;
+/// Longest free-text field (descriptions, names), in bytes.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+/// Parses a manifest from bytes (JSON, UTF-8). Structure only: rule checks are the lint's job.
+pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(ManifestError::TooLarge { size: bytes.len() as u64, limit: MAX_MANIFEST_BYTES as u64 });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let manifest: Manifest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        ManifestError::Syntax {
+            path: if path == "." { String::new() } else { path },
+            line: inner.line() as u64,
+            column: inner.column() as u64,
+            message: strip_position(&inner.to_string()),
+        }
+    })?;
+    de.end().map_err(|e| ManifestError::Syntax {
+        path: String::new(),
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message: strip_position(&e.to_string()),
+    })?;
+    check_unknown_fields(&manifest)?;
+    check_limits(&manifest)?;
+    Ok(manifest)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn unknown_in(ext: &Extensions, at: &str, out: &mut Vec<String>) {
+    for key in ext.keys().filter(|k| !k.starts_with("x-")) {
+        out.push(if at.is_empty() { key.clone() } else { format!("{at}.{key}") });
+    }
+}
+
+/// Every field outside the v1 format and not under an `x-` prefix, by path: all of them, not just the first.
+fn check_unknown_fields(m: &Manifest) -> Result<(), ManifestError> {
+    let mut paths = Vec::new();
+    unknown_in(&m.extensions, "", &mut paths);
+    unknown_in(&m.app.extensions, "app", &mut paths);
+    unknown_in(&m.policy.extensions, "policy", &mut paths);
+    for (id, d) in &m.data_types {
+        unknown_in(&d.extensions, &format!("data_types.{id}"), &mut paths);
+    }
+    for (i, p) in m.purposes.iter().enumerate() {
+        unknown_in(&p.extensions, &format!("purposes[{i}]"), &mut paths);
+        for (j, f) in p.frequency.iter().enumerate() {
+            unknown_in(&f.extensions, &format!("purposes[{i}].frequency[{j}]"), &mut paths);
+        }
+    }
+    for (i, t) in m.third_parties.iter().enumerate() {
+        unknown_in(&t.extensions, &format!("third_parties[{i}]"), &mut paths);
+    }
+    for (i, f) in m.features.iter().enumerate() {
+        unknown_in(&f.extensions, &format!("features[{i}]"), &mut paths);
+        for (j, t) in f.tiers.iter().enumerate() {
+            unknown_in(&t.extensions, &format!("features[{i}].tiers[{j}]"), &mut paths);
+        }
+    }
+    if paths.is_empty() {
+        Ok(())
+    } else {
+        Err(ManifestError::UnknownFields { paths })
+    }
+}
+
+fn limit(path: &str, what: &str, actual: usize, max: usize) -> Result<(), ManifestError> {
+    if actual > max {
+        Err(ManifestError::LimitExceeded { path: path.to_string(), what: what.to_string(), limit: max as u64 })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_limits(m: &Manifest) -> Result<(), ManifestError> {
+    limit("purposes", "purposes", m.purposes.len(), MAX_ITEMS)?;
+    limit("data_types", "data types", m.data_types.len(), MAX_ITEMS)?;
+    limit("features", "features", m.features.len(), MAX_ITEMS)?;
+    limit("third_parties", "third parties", m.third_parties.len(), MAX_ITEMS)?;
+    limit("app.name", "bytes", m.app.name.len(), MAX_TEXT_BYTES)?;
+    for (id, d) in &m.data_types {
+        let desc = d.description.as_deref().unwrap_or("");
+        limit(&format!("data_types.{id}.description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
+    }
+    for (i, p) in m.purposes.iter().enumerate() {
+        let desc = p.description.as_deref().unwrap_or("");
+        limit(&format!("purposes[{i}].description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
+        limit(&format!("purposes[{i}].data_types"), "data types", p.data_types.len(), MAX_ITEMS)?;
+        limit(&format!("purposes[{i}].recipients"), "recipients", p.recipients.len(), MAX_ITEMS)?;
+        limit(&format!("purposes[{i}].frequency"), "limits", p.frequency.len(), MAX_ITEMS)?;
+    }
+    for (i, f) in m.features.iter().enumerate() {
+        limit(&format!("features[{i}].tiers"), "tiers", f.tiers.len(), MAX_TIERS)?;
+        for (j, t) in f.tiers.iter().enumerate() {
+            limit(&format!("features[{i}].tiers[{j}].requires"), "purposes", t.requires.len(), MAX_ITEMS)?;
+        }
+    }
+    Ok(())
+}

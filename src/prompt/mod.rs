@@ -1,0 +1,162 @@
+//! The prompt planner: what the app should ask next, and why, with the texts the manifest gives. Never bundles
+//! separate-consent purposes (a prompt is about one purpose) and respects the cooldown after a refusal.
+
+use crate::gate::{Index, Reason, Snapshot};
+use crate::rules::{describe_type, is_cross_border, is_sensitive, SeparateConsentTrigger};
+use crate::store::AgeBracket;
+
+/// What prompted the question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// The app starts (policy agreement, re-consent after a change).
+    AppStart,
+    /// The user opens a feature (just-in-time consent for its next richer tier).
+    Feature(u32),
+    /// The user explicitly asks, from a settings screen, to enable a purpose: the cooldown does not apply.
+    Settings(u32),
+}
+
+/// The kind of prompt to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Ask the user to agree to the privacy policy (first launch).
+    PolicyAgreement,
+    /// Ask for one purpose, in context.
+    JustInTime,
+    /// Ask again: the policy version or the purpose's definition changed.
+    ReConsent,
+    /// The user is under the guardian age: a guardian must answer.
+    GuardianConsent,
+}
+
+/// One data type as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataTypeText {
+    /// Id.
+    pub id: String,
+    /// Description.
+    pub description: String,
+    /// Sensitive personal information.
+    pub sensitive: bool,
+}
+
+/// One recipient as the user should see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientText {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// Privacy contact.
+    pub contact: Option<String>,
+}
+
+/// Everything the user must be told about one purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurposeText {
+    /// Id.
+    pub id: String,
+    /// Why.
+    pub description: String,
+    /// What.
+    pub data_types: Vec<DataTypeText>,
+    /// Who receives it.
+    pub recipients: Vec<RecipientText>,
+    /// Where it is stored.
+    pub storage_region: String,
+    /// Stored outside the app's home region.
+    pub cross_border: bool,
+    /// How long, in days.
+    pub retention_days: Option<u32>,
+    /// Why it needs a separate consent (empty: it does not).
+    pub separate_consent: Vec<SeparateConsentTrigger>,
+}
+
+/// A prompt for the app to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The kind.
+    pub kind: PromptKind,
+    /// The purpose asked for (`None` for the policy agreement).
+    pub purpose: Option<PurposeText>,
+    /// Policy version to agree to or in force.
+    pub policy_version: String,
+    /// Policy URL.
+    pub policy_url: String,
+    /// The purposes the policy agreement covers (for a policy prompt), with their texts.
+    pub covers: Vec<PurposeText>,
+}
+
+/// The user-facing text of a purpose.
+pub fn purpose_text(index: &Index, p: u32) -> PurposeText {
+    let m = &index.manifest;
+    let decl = index.purpose_decl(p);
+    PurposeText {
+        id: decl.id.clone(),
+        description: decl.description.clone().unwrap_or_default(),
+        data_types: decl
+            .data_types
+            .iter()
+            .map(|d| DataTypeText {
+                id: d.clone(),
+                description: describe_type(m, index.pack, d),
+                sensitive: is_sensitive(m, index.pack, d),
+            })
+            .collect(),
+        recipients: decl
+            .recipients
+            .iter()
+            .filter_map(|r| m.third_parties.iter().find(|t| &t.id == r))
+            .map(|t| RecipientText { id: t.id.clone(), name: t.name.clone(), region: t.region.clone(), contact: t.contact.clone() })
+            .collect(),
+        storage_region: decl.storage_region.clone(),
+        cross_border: is_cross_border(m, &decl.storage_region),
+        retention_days: decl.retention_days,
+        separate_consent: index.purposes[p as usize].separate.clone(),
+    }
+}
+
+/// Decides the next prompt, or `None` when nothing should be asked now.
+pub fn next_prompt(index: &Index, snap: &Snapshot, agreed_version: Option<&str>, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
+    let cooldown = index.pack.cooldown_ms();
+    let guardian = snap.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+    let policy = &index.manifest.policy;
+    let prompt = |kind, purpose, covers| Prompt {
+        kind,
+        purpose,
+        policy_version: policy.version.clone(),
+        policy_url: policy.url.clone(),
+        covers,
+    };
+    let explicit = matches!(trigger, Trigger::Settings(_));
+    if !snap.policy_agreed {
+        if !explicit && !snap.may_ask_policy(now_ms, cooldown) {
+            return None;
+        }
+        let covers = (0..index.purposes.len() as u32).filter(|&p| !index.purposes[p as usize].needs_opt_in).map(|p| purpose_text(index, p)).collect();
+        let kind = if guardian {
+            PromptKind::GuardianConsent
+        } else if agreed_version.is_some_and(|v| v != policy.version) {
+            PromptKind::ReConsent
+        } else {
+            PromptKind::PolicyAgreement
+        };
+        return Some(prompt(kind, None, covers));
+    }
+    let kind_for = |p: u32| match snap.purpose_reason[p as usize] {
+        Reason::Lapsed => PromptKind::ReConsent,
+        _ if guardian => PromptKind::GuardianConsent,
+        _ => PromptKind::JustInTime,
+    };
+    let candidate = match trigger {
+        Trigger::AppStart => (0..index.purposes.len() as u32)
+            .find(|&p| snap.purpose_reason[p as usize] == Reason::Lapsed && snap.may_ask(p, now_ms, cooldown)),
+        Trigger::Feature(f) => {
+            snap.resolutions[*f as usize].missing.iter().copied().find(|&p| snap.may_ask(p, now_ms, cooldown))
+        }
+        Trigger::Settings(p) => (!snap.allowed(*p)).then_some(*p),
+    };
+    candidate.map(|p| prompt(kind_for(p), Some(purpose_text(index, p)), Vec::new()))
+}

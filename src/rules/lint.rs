@@ -1,0 +1,389 @@
+//! The manifest lint: every rule of DESIGN.md §2 as a diagnostic with a stable code, a severity, a JSON path and a
+//! message that says how to fix it. The table of codes is documented in docs/lint.md.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::derive::{is_declared_type, separate_consent_triggers};
+use super::pack::RulePack;
+use crate::manifest::{Basis, Manifest, MANIFEST_SCHEMA_V1};
+
+/// How bad a diagnostic is: errors make `Manifest::load` (and `ConsentKit.open`) refuse the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The manifest breaks a rule and is refused.
+    Error,
+    /// Allowed, but worth a look.
+    Warning,
+}
+
+/// One finding of the lint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Stable code (`CK001`...), never reused for another meaning.
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// JSON path of the offending value, e.g. `purposes[1].data_types[0]`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// The stable codes, their severity and a one-line summary (the source of docs/lint.md).
+pub const CODES: &[(&str, Severity, &str)] = &[
+    ("CK001", Severity::Error, "unknown rule pack"),
+    ("CK002", Severity::Error, "missing or unknown app category"),
+    ("CK003", Severity::Error, "necessary purpose collects data beyond the category's necessary set"),
+    ("CK004", Severity::Error, "feature without a basic tier"),
+    ("CK005", Severity::Error, "tier requires an undeclared purpose"),
+    ("CK006", Severity::Error, "undeclared data type"),
+    ("CK007", Severity::Error, "undeclared recipient"),
+    ("CK008", Severity::Error, "tracking purpose marked necessary"),
+    ("CK009", Severity::Error, "missing filing number"),
+    ("CK010", Severity::Error, "malformed filing number"),
+    ("CK011", Severity::Error, "purpose without description"),
+    ("CK012", Severity::Error, "purpose without retention"),
+    ("CK013", Severity::Error, "duplicate id"),
+    ("CK014", Severity::Error, "third party without region"),
+    ("CK015", Severity::Error, "third party that receives data for no declared purpose"),
+    ("CK016", Severity::Error, "SDK initialisation requires an undeclared purpose"),
+    ("CK017", Severity::Error, "sensitive vocabulary type declared non-sensitive"),
+    ("CK018", Severity::Error, "unsupported manifest schema"),
+    ("CK019", Severity::Error, "invalid frequency limit"),
+    ("CK020", Severity::Warning, "basic tier needs a separately consented purpose"),
+    ("CK021", Severity::Error, "malformed id"),
+    ("CK022", Severity::Error, "policy without version or url"),
+    ("CK023", Severity::Error, "app without id, name or region"),
+];
+
+struct Sink(Vec<Diagnostic>);
+
+impl Sink {
+    fn push(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+        let severity = CODES.iter().find(|(c, ..)| *c == code).map(|(_, s, _)| *s).unwrap_or(Severity::Error);
+        self.0.push(Diagnostic {
+            code: code.to_string(),
+            severity,
+            path: path.into(),
+            message: message.into(),
+            fix: fix.into(),
+        });
+    }
+}
+
+/// Longest id accepted.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Whether an id is well formed: 1..=64 of `a-z 0-9 _ . -`, starting with a letter.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Runs every rule; returns all diagnostics (errors and warnings), in manifest order.
+pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
+    let mut out = Sink(Vec::new());
+    if m.schema != MANIFEST_SCHEMA_V1 {
+        out.push(
+            "CK018",
+            "schema",
+            format!("schema is \"{}\"; this version of ConsentKit reads \"{MANIFEST_SCHEMA_V1}\"", m.schema),
+            format!("set \"schema\": \"{MANIFEST_SCHEMA_V1}\""),
+        );
+    }
+    lint_app_and_policy(m, &mut out);
+    let Some(pack) = RulePack::get(&m.rule_pack) else {
+        out.push(
+            "CK001",
+            "rule_pack",
+            format!("unknown rule pack \"{}\"", m.rule_pack),
+            format!("use one of: {}", RulePack::IDS.join(", ")),
+        );
+        return out.0;
+    };
+    lint_filing(m, pack, &mut out);
+    lint_ids(m, &mut out);
+    lint_data_types(m, pack, &mut out);
+    lint_purposes(m, pack, &mut out);
+    lint_third_parties(m, &mut out);
+    lint_features(m, pack, &mut out);
+    out.0
+}
+
+fn lint_app_and_policy(m: &Manifest, out: &mut Sink) {
+    for (field, value) in [("id", &m.app.id), ("name", &m.app.name), ("region", &m.app.region)] {
+        if value.trim().is_empty() {
+            out.push("CK023", format!("app.{field}"), format!("app.{field} is empty"), format!("set app.{field}"));
+        }
+    }
+    for (field, value) in [("version", &m.policy.version), ("url", &m.policy.url)] {
+        if value.trim().is_empty() {
+            out.push(
+                "CK022",
+                format!("policy.{field}"),
+                format!("policy.{field} is empty: consent must name the policy the user agreed to"),
+                format!("set policy.{field} to the published privacy policy's {field}"),
+            );
+        }
+    }
+}
+
+fn lint_filing(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    if let Some(filing) = &pack.filing {
+        if m.app.region.eq_ignore_ascii_case(&filing.required_for_region) {
+            match m.app.filing_number.as_deref().map(str::trim) {
+                None | Some("") => out.push(
+                    "CK009",
+                    "app.filing_number",
+                    format!("an app operating in {} must show its MIIT filing number", filing.required_for_region),
+                    format!("add app.filing_number (e.g. 沪ICP备12345678号-3A), as listed at {}", filing.url),
+                ),
+                Some(n) if !filing.matches(n) => out.push(
+                    "CK010",
+                    "app.filing_number",
+                    format!("\"{n}\" is not an app filing number"),
+                    format!("use the form <province>ICP备<8-10 digits>号-<n>A, matching {}", filing.pattern),
+                ),
+                _ => {}
+            }
+        }
+        match m.app.category.as_deref() {
+            None => out.push(
+                "CK002",
+                "app.category",
+                format!("rule pack {} needs the app's category to know its necessary personal information", pack.id),
+                "set app.category to one of the pack's 39 category ids (e.g. ride_hailing, news)",
+            ),
+            Some(c) if pack.category(c).is_none() => out.push(
+                "CK002",
+                "app.category",
+                format!("unknown category \"{c}\" in rule pack {}", pack.id),
+                "use a category id of the pack (see `consentkit lint --categories` / docs/rules.md)",
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn dup_check<'a>(items: impl Iterator<Item = (String, &'a str)>, what: &str, out: &mut Sink) {
+    let mut seen = HashSet::new();
+    for (path, id) in items {
+        if !is_valid_id(id) {
+            out.push(
+                "CK021",
+                path.clone(),
+                format!("{what} id \"{}\" is malformed", id.chars().take(80).collect::<String>()),
+                format!("use 1-{MAX_ID_LEN} characters of a-z, 0-9, _ . -, starting with a letter"),
+            );
+        }
+        if !seen.insert(id) {
+            out.push("CK013", path, format!("duplicate {what} id \"{id}\""), format!("give each {what} its own id"));
+        }
+    }
+}
+
+fn lint_ids(m: &Manifest, out: &mut Sink) {
+    dup_check(m.purposes.iter().enumerate().map(|(i, p)| (format!("purposes[{i}].id"), p.id.as_str())), "purpose", out);
+    dup_check(m.features.iter().enumerate().map(|(i, f)| (format!("features[{i}].id"), f.id.as_str())), "feature", out);
+    dup_check(
+        m.third_parties.iter().enumerate().map(|(i, t)| (format!("third_parties[{i}].id"), t.id.as_str())),
+        "third party",
+        out,
+    );
+    dup_check(m.data_types.keys().map(|k| (format!("data_types.{k}"), k.as_str())), "data type", out);
+    for (i, f) in m.features.iter().enumerate() {
+        dup_check(
+            f.tiers.iter().enumerate().map(|(j, t)| (format!("features[{i}].tiers[{j}].id"), t.id.as_str())),
+            "tier",
+            out,
+        );
+    }
+}
+
+fn lint_data_types(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    for (id, decl) in &m.data_types {
+        if pack.data_types.get(id).is_some_and(|t| t.sensitive) && !decl.sensitive {
+            out.push(
+                "CK017",
+                format!("data_types.{id}.sensitive"),
+                format!("\"{id}\" is sensitive personal information in rule pack {}; an app cannot make it non-sensitive", pack.id),
+                "remove \"sensitive\": false (or the whole declaration) for this type",
+            );
+        }
+    }
+}
+
+fn lint_purposes(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    let category = m.app.category.as_deref().and_then(|c| pack.category(c));
+    for (i, p) in m.purposes.iter().enumerate() {
+        let at = format!("purposes[{i}]");
+        if p.description.as_deref().map_or(true, |d| d.trim().is_empty()) {
+            out.push(
+                "CK011",
+                format!("{at}.description"),
+                format!("purpose \"{}\" has no description: users must be told why", p.id),
+                "add a description the user will read in the prompt and the collection list",
+            );
+        }
+        if p.retention_days.is_none() {
+            out.push(
+                "CK012",
+                format!("{at}.retention_days"),
+                format!("purpose \"{}\" does not say how long data is kept", p.id),
+                "add retention_days",
+            );
+        }
+        if p.tracking && p.basis == Basis::Necessary {
+            out.push(
+                "CK008",
+                format!("{at}.basis"),
+                format!("purpose \"{}\" tracks users but is marked necessary; tracking always needs opt-in", p.id),
+                "set \"basis\": \"consent\"",
+            );
+        }
+        for (j, d) in p.data_types.iter().enumerate() {
+            if !is_declared_type(m, pack, d) {
+                out.push(
+                    "CK006",
+                    format!("{at}.data_types[{j}]"),
+                    format!("data type \"{d}\" is neither in rule pack {} nor declared", pack.id),
+                    format!("use a vocabulary id or declare \"{d}\" under data_types with a description"),
+                );
+            } else if p.basis == Basis::Necessary {
+                if let Some(c) = category {
+                    if !c.necessary.contains(d) {
+                        out.push(
+                            "CK003",
+                            format!("{at}.data_types[{j}]"),
+                            format!(
+                                "\"{d}\" is not necessary personal information for {} ({}); necessary: [{}]",
+                                c.name_en,
+                                c.basic_function,
+                                c.necessary.join(", ")
+                            ),
+                            format!("move \"{d}\" to a purpose with \"basis\": \"consent\" and a richer tier"),
+                        );
+                    }
+                }
+            }
+        }
+        for (j, r) in p.recipients.iter().enumerate() {
+            if !m.third_parties.iter().any(|t| &t.id == r) {
+                out.push(
+                    "CK007",
+                    format!("{at}.recipients[{j}]"),
+                    format!("recipient \"{r}\" is not declared under third_parties"),
+                    "declare it under third_parties with name, region and contact",
+                );
+            }
+        }
+        for (j, f) in p.frequency.iter().enumerate() {
+            let path = format!("{at}.frequency[{j}]");
+            if !p.data_types.contains(&f.data_type) {
+                out.push(
+                    "CK019",
+                    format!("{path}.data_type"),
+                    format!("frequency limit on \"{}\", which purpose \"{}\" does not collect", f.data_type, p.id),
+                    "limit one of the purpose's data_types",
+                );
+            } else if f.max == 0 || f.per_seconds == 0 {
+                out.push(
+                    "CK019",
+                    path,
+                    "frequency limit with max or per_seconds of 0".to_string(),
+                    "use max >= 1 and per_seconds >= 1 (or remove the limit)",
+                );
+            }
+        }
+    }
+}
+
+fn lint_third_parties(m: &Manifest, out: &mut Sink) {
+    for (i, t) in m.third_parties.iter().enumerate() {
+        if t.region.trim().is_empty() {
+            out.push(
+                "CK014",
+                format!("third_parties[{i}].region"),
+                format!("third party \"{}\" does not say where it processes data", t.id),
+                "set region (ISO 3166-1 alpha-2); a region outside the app's is a cross-border transfer",
+            );
+        }
+        if !m.purposes.iter().any(|p| p.recipients.contains(&t.id)) {
+            out.push(
+                "CK015",
+                format!("third_parties[{i}]"),
+                format!("third party \"{}\" receives data for no declared purpose", t.id),
+                "add it to the recipients of the purposes it serves (users must be told who receives what)",
+            );
+        }
+        for (j, r) in t.init_requires.iter().enumerate() {
+            if !m.purposes.iter().any(|p| &p.id == r) {
+                out.push(
+                    "CK016",
+                    format!("third_parties[{i}].init_requires[{j}]"),
+                    format!("SDK \"{}\" initialisation requires undeclared purpose \"{r}\"", t.id),
+                    "declare the purpose or fix the id",
+                );
+            }
+        }
+    }
+}
+
+fn lint_features(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    let declared: BTreeSet<&str> = m.purposes.iter().map(|p| p.id.as_str()).collect();
+    for (i, f) in m.features.iter().enumerate() {
+        for (j, t) in f.tiers.iter().enumerate() {
+            for (k, r) in t.requires.iter().enumerate() {
+                if !declared.contains(r.as_str()) {
+                    out.push(
+                        "CK005",
+                        format!("features[{i}].tiers[{j}].requires[{k}]"),
+                        format!("tier \"{}\" of feature \"{}\" requires undeclared purpose \"{r}\"", t.id, f.id),
+                        "declare the purpose or fix the id",
+                    );
+                }
+            }
+        }
+        let Some(basic) = f.tiers.last() else {
+            out.push(
+                "CK004",
+                format!("features[{i}].tiers"),
+                format!("feature \"{}\" has no tiers", f.id),
+                "add tiers, richest first, ending with a basic tier that needs no opt-in",
+            );
+            continue;
+        };
+        let basic_at = format!("features[{i}].tiers[{}]", f.tiers.len() - 1);
+        for (k, r) in basic.requires.iter().enumerate() {
+            let Some(p) = m.purposes.iter().find(|p| &p.id == r) else { continue };
+            if p.basis == Basis::Consent {
+                out.push(
+                    "CK004",
+                    format!("{basic_at}.requires[{k}]"),
+                    format!(
+                        "feature \"{}\" has no basic tier: its last tier \"{}\" needs opt-in purpose \"{r}\", so refusing it locks the user out",
+                        f.id, basic.id
+                    ),
+                    "add a last tier that requires only necessary purposes (or none)",
+                );
+            } else if !separate_consent_triggers(m, pack, p).is_empty() {
+                out.push(
+                    "CK020",
+                    format!("{basic_at}.requires[{k}]"),
+                    format!(
+                        "basic tier \"{}\" of feature \"{}\" needs \"{r}\", which needs separate consent; refusing it leaves no tier",
+                        basic.id, f.id
+                    ),
+                    "add a poorer last tier that works without it, if the basic function allows",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Rule packs (regulatory facts as embedded data) and the manifest lint that applies them.
+
+mod derive;
+mod lint;
+mod pack;
+
+pub use derive::{describe_type, is_cross_border, is_declared_type, is_sensitive, separate_consent_triggers};
+pub use lint::{is_valid_id, lint, Diagnostic, Severity, CODES, MAX_ID_LEN};
+pub use pack::{Category, FilingRules, RulePack, SeparateConsentTrigger, VocabularyType};

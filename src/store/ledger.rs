@@ -1,0 +1,258 @@
+//! The consent ledger: append-only, hash-chained proof of every consent event.
+//!
+//! Each row's hash is SHA-256 over the canonical encoding of the row (see [`canonical_encoding`]) which includes the
+//! previous row's hash; the first row chains to [`GENESIS_HASH`]. Editing, deleting, reordering or inserting a row
+//! breaks the chain at that row (docs/adr/0003-ledger-hash-chain.md).
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::manifest::hex;
+
+/// The `prev_hash` of the first row.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Kinds of consent events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The user (or guardian) agreed to the privacy policy version.
+    PolicyAgreed,
+    /// The user declined the privacy policy.
+    PolicyDeclined,
+    /// A purpose was granted.
+    Granted,
+    /// A prompt for a purpose was refused (starts the cooldown).
+    Refused,
+    /// A grant was withdrawn.
+    Withdrawn,
+    /// The age bracket was set.
+    AgeSet,
+    /// All consent and access data was erased at the user's request.
+    Erased,
+}
+
+impl EventKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::PolicyAgreed => "policy_agreed",
+            EventKind::PolicyDeclined => "policy_declined",
+            EventKind::Granted => "granted",
+            EventKind::Refused => "refused",
+            EventKind::Withdrawn => "withdrawn",
+            EventKind::AgeSet => "age_set",
+            EventKind::Erased => "erased",
+        }
+    }
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "policy_agreed" => EventKind::PolicyAgreed,
+            "policy_declined" => EventKind::PolicyDeclined,
+            "granted" => EventKind::Granted,
+            "refused" => EventKind::Refused,
+            "withdrawn" => EventKind::Withdrawn,
+            "age_set" => EventKind::AgeSet,
+            "erased" => EventKind::Erased,
+            _ => return None,
+        })
+    }
+}
+
+/// An event before it is appended (no seq or hash yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// When, UTC ms.
+    pub at_ms: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// The purpose concerned ('' for policy/age events).
+    pub purpose: String,
+    /// `user` or `guardian`.
+    pub actor: String,
+    /// Which screen or prompt.
+    pub source: String,
+    /// The policy version in force.
+    pub policy_version: String,
+    /// The purpose definition hash shown to the user ('' when no purpose).
+    pub definition_hash: String,
+    /// Extra value (e.g. the age bracket).
+    pub detail: String,
+}
+
+/// A stored ledger row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    /// Sequence number, 1-based, gap-free.
+    pub seq: i64,
+    /// When, UTC ms.
+    pub at_ms: i64,
+    /// Event kind as stored.
+    pub kind: String,
+    /// Purpose id or ''.
+    pub purpose: String,
+    /// `user` or `guardian`.
+    pub actor: String,
+    /// Screen or prompt.
+    pub source: String,
+    /// Policy version.
+    pub policy_version: String,
+    /// Purpose definition hash or ''.
+    pub definition_hash: String,
+    /// Extra value.
+    pub detail: String,
+    /// Hash of the previous row.
+    pub prev_hash: String,
+    /// Hash of this row.
+    pub hash: String,
+}
+
+impl LedgerRow {
+    /// The event kind, if it is one this code knows.
+    pub fn event_kind(&self) -> Option<EventKind> {
+        EventKind::parse(&self.kind)
+    }
+}
+
+/// The bytes hashed for a row: the compact JSON array
+/// `[seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, prev_hash]`.
+pub fn canonical_encoding(row: &LedgerRow) -> String {
+    serde_json::json!([
+        row.seq,
+        row.at_ms,
+        row.kind,
+        row.purpose,
+        row.actor,
+        row.source,
+        row.policy_version,
+        row.definition_hash,
+        row.detail,
+        row.prev_hash
+    ])
+    .to_string()
+}
+
+/// SHA-256 of the canonical encoding, lowercase hex.
+pub fn row_hash(row: &LedgerRow) -> String {
+    hex(&Sha256::digest(canonical_encoding(row).as_bytes()))
+}
+
+const SELECT: &str = "SELECT seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
+                      prev_hash, hash FROM ledger";
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LedgerRow> {
+    Ok(LedgerRow {
+        seq: r.get(0)?,
+        at_ms: r.get(1)?,
+        kind: r.get(2)?,
+        purpose: r.get(3)?,
+        actor: r.get(4)?,
+        source: r.get(5)?,
+        policy_version: r.get(6)?,
+        definition_hash: r.get(7)?,
+        detail: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
+}
+
+/// Appends an event inside the caller's transaction, chaining it to the last row on disk.
+pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow> {
+    let last: Option<(i64, String)> =
+        tx.query_row("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
+    let mut row = LedgerRow {
+        seq: prev_seq + 1,
+        at_ms: e.at_ms,
+        kind: e.kind.as_str().to_string(),
+        purpose: e.purpose.clone(),
+        actor: e.actor.clone(),
+        source: e.source.clone(),
+        policy_version: e.policy_version.clone(),
+        definition_hash: e.definition_hash.clone(),
+        detail: e.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = row_hash(&row);
+    tx.execute(
+        "INSERT INTO ledger (seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
+         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            row.seq,
+            row.at_ms,
+            row.kind,
+            row.purpose,
+            row.actor,
+            row.source,
+            row.policy_version,
+            row.definition_hash,
+            row.detail,
+            row.prev_hash,
+            row.hash
+        ],
+    )?;
+    Ok(row)
+}
+
+/// Rows with `seq > after`, in order.
+pub fn rows_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<LedgerRow>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE seq > ?1 ORDER BY seq"))?;
+    let rows = stmt.query_map([after], read_row)?.collect();
+    rows
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every row verified.
+    Intact {
+        /// Number of rows.
+        rows: u64,
+    },
+    /// The first row that does not verify, and why.
+    Broken {
+        /// Its seq (or the expected seq where a row is missing).
+        seq: i64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Walks the whole chain in order; `progress` is called with the number of rows checked so far.
+pub fn verify(conn: &Connection, mut progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS_HASH.to_string();
+    let mut n = 0u64;
+    while let Some(r) = rows.next()? {
+        let row = read_row(r)?;
+        let broken = |reason: &str| Ok(ChainCheck::Broken { seq: row.seq, reason: reason.to_string() });
+        if row.seq != expected_seq {
+            return Ok(ChainCheck::Broken {
+                seq: expected_seq,
+                reason: format!("row {expected_seq} is missing (found {} next)", row.seq),
+            });
+        }
+        if row.prev_hash != prev {
+            return broken("prev_hash does not match the previous row's hash (row inserted, deleted or reordered)");
+        }
+        if row.event_kind().is_none() {
+            return broken("unknown event kind");
+        }
+        if row_hash(&row) != row.hash {
+            return broken("hash does not match the row's contents (row edited)");
+        }
+        prev = row.hash;
+        expected_seq += 1;
+        n += 1;
+        if n % 4096 == 0 {
+            progress(n);
+        }
+    }
+    progress(n);
+    Ok(ChainCheck::Intact { rows: n })
+}

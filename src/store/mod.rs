@@ -1,0 +1,294 @@
+//! The one door to SQLite: opening (pragmas, migrations, integrity and chain checks, quarantine), consent writes
+//! (ledger row + state mirror in one durable transaction), and access-log batches. All SQL lives here.
+
+pub mod access;
+pub mod ledger;
+pub mod schema;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, CoreResult};
+pub use access::{AccessCount, AccessTotal, BUCKET_MS};
+pub use ledger::{ChainCheck, EventKind, LedgerRow, NewEvent};
+pub use state::{AgeBracket, ConsentState, PurposeChoice, PurposeRecord};
+
+/// Why an existing database was set aside and a fresh one started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecoveryReason {
+    /// SQLite could not read it, or `PRAGMA quick_check` failed.
+    Corrupt {
+        /// What SQLite said.
+        detail: String,
+    },
+    /// The ledger's hash chain does not verify.
+    BrokenChain {
+        /// First broken row.
+        seq: i64,
+        /// Why.
+        detail: String,
+    },
+    /// Written by a newer ConsentKit whose schema this code does not know.
+    SchemaTooNew {
+        /// Version found.
+        found: u32,
+        /// Version this code knows.
+        supported: u32,
+    },
+}
+
+/// What happened at open: the app is told, never silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryEvent {
+    /// Why.
+    pub reason: RecoveryReason,
+    /// Where the old file was moved (kept, never deleted: it is proof of consent).
+    pub quarantined_path: String,
+    /// When, UTC ms.
+    pub at_ms: i64,
+}
+
+/// An open consent database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How long a writer waits for another process's lock before the write fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn storage(what: &str, e: impl std::fmt::Display) -> CoreError {
+    CoreError::Storage(format!("{what}: {e}"))
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`. A damaged, tampered or too-new file is moved aside and a fresh
+    /// database started; the returned event says so. Fails only when no database can be had at all (bad path,
+    /// directory, read-only location, disk full).
+    pub fn open(path: &Path, now_ms: i64) -> CoreResult<(Store, ConsentState, Option<RecoveryEvent>)> {
+        validate_path(path)?;
+        match Self::try_open(path) {
+            Ok(Opened::Good(store, state)) => Ok((store, state, None)),
+            Ok(Opened::Damaged(reason)) => {
+                let quarantined = quarantine(path, now_ms)?;
+                log::warn!("consent database set aside ({reason:?}); starting fresh");
+                match Self::try_open(path)? {
+                    Opened::Good(store, state) => Ok((
+                        store,
+                        state,
+                        Some(RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms }),
+                    )),
+                    Opened::Damaged(again) => Err(CoreError::Storage(format!("fresh database unusable: {again:?}"))),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn try_open(path: &Path) -> CoreResult<Opened> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| storage("open", e))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| storage("busy timeout", e))?;
+        // A file that is not a database fails on the first read: that is damage, not a path problem.
+        let version = match schema::user_version(&conn) {
+            Ok(v) => v,
+            Err(e) if is_corruption(&e) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: e.to_string() })),
+            Err(e) => return Err(storage("read schema version", e)),
+        };
+        if version > schema::SCHEMA_VERSION {
+            return Ok(Opened::Damaged(RecoveryReason::SchemaTooNew { found: version, supported: schema::SCHEMA_VERSION }));
+        }
+        let setup = (|| -> rusqlite::Result<()> {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+            Ok(())
+        })();
+        match setup {
+            Ok(()) => {}
+            Err(e) if is_corruption(&e) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: e.to_string() })),
+            Err(e) => return Err(storage("configure", e)),
+        }
+        if version > 0 {
+            match conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
+                Ok(ok) if ok == "ok" => {}
+                Ok(problem) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: problem })),
+                Err(e) if is_corruption(&e) => {
+                    return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: e.to_string() }))
+                }
+                Err(e) => return Err(storage("quick_check", e)),
+            }
+        }
+        let mut store = Store { conn, path: path.to_path_buf() };
+        if version < schema::SCHEMA_VERSION {
+            let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
+                // Re-read inside the lock: another process may have migrated meanwhile.
+                let v = schema::user_version(&tx)?;
+                schema::migrate(&tx, v)?;
+                tx.commit()
+            });
+            match migrated {
+                Ok(()) => {}
+                Err(e) if is_corruption(&e) => {
+                    return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: e.to_string() }))
+                }
+                Err(e) => return Err(storage("migrate", e)),
+            }
+        }
+        match store.verify_chain(|_| {}) {
+            Ok(ChainCheck::Intact { .. }) => {}
+            Ok(ChainCheck::Broken { seq, reason }) => {
+                return Ok(Opened::Damaged(RecoveryReason::BrokenChain { seq, detail: reason }))
+            }
+            Err(CoreError::Storage(detail)) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail })),
+            Err(e) => return Err(e),
+        }
+        let rows = store.rows_after(0)?;
+        let state = ConsentState::replay(&rows);
+        Ok(Opened::Good(store, state))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Verifies the hash chain and the recorded head (which catches a deleted last row).
+    pub fn verify_chain(&self, progress: impl FnMut(u64)) -> CoreResult<ChainCheck> {
+        let check = ledger::verify(&self.conn, progress).map_err(|e| storage("verify", e))?;
+        if let ChainCheck::Intact { rows } = check {
+            let head: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM settings WHERE key = 'ledger_head'", [], |r| r.get(0))
+                .ok();
+            if let Some(head) = head {
+                let last = self
+                    .conn
+                    .query_row("SELECT seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+                    .unwrap_or_else(|_| String::from("0:"));
+                if head != last {
+                    return Ok(ChainCheck::Broken {
+                        seq: rows as i64 + 1,
+                        reason: format!("ledger ends at {last} but its recorded head is {head} (rows removed)"),
+                    });
+                }
+            }
+        }
+        Ok(check)
+    }
+
+    /// Ledger rows with `seq > after`.
+    pub fn rows_after(&self, after: i64) -> CoreResult<Vec<LedgerRow>> {
+        ledger::rows_after(&self.conn, after).map_err(|e| storage("read ledger", e))
+    }
+
+    /// Appends one consent event durably and returns the new state: first catches up with rows written by other
+    /// processes, then writes the ledger row, the state mirror and the chain head in one `synchronous=FULL`
+    /// transaction. Returns only after the commit; on error nothing changed.
+    pub fn append(&mut self, known: &ConsentState, event: &NewEvent) -> CoreResult<(LedgerRow, ConsentState)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| storage("begin", e))?;
+        let mut state = known.clone();
+        for row in ledger::rows_after(&tx, state.last_seq).map_err(|e| storage("catch up", e))? {
+            state.apply(&row);
+        }
+        let row = ledger::append(&tx, event).map_err(|e| storage("append", e))?;
+        state.apply(&row);
+        state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
+        state::set_setting(&tx, "ledger_head", &format!("{}:{}", row.seq, row.hash)).map_err(|e| storage("head", e))?;
+        tx.commit().map_err(|e| storage("commit", e))?;
+        Ok((row, state))
+    }
+
+    /// Rows written by other processes since `known`, applied.
+    pub fn refresh(&self, known: &ConsentState) -> CoreResult<ConsentState> {
+        let mut state = known.clone();
+        for row in self.rows_after(state.last_seq)? {
+            state.apply(&row);
+        }
+        Ok(state)
+    }
+
+    /// Adds a batch of access counts in one transaction.
+    pub fn add_access(&mut self, counts: &[AccessCount]) -> CoreResult<()> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| storage("begin", e))?;
+        access::add_counts(&tx, counts).map_err(|e| storage("access log", e))?;
+        tx.commit().map_err(|e| storage("commit", e))
+    }
+
+    /// Totals of the access log.
+    pub fn access_totals(&self) -> CoreResult<Vec<AccessTotal>> {
+        access::totals(&self.conn).map_err(|e| storage("read access log", e))
+    }
+
+    /// Deletes the access log (erasure on the user's request); the ledger is kept as proof.
+    pub fn clear_access(&mut self) -> CoreResult<()> {
+        self.conn.execute("DELETE FROM access_log", []).map(|_| ()).map_err(|e| storage("erase", e))
+    }
+
+    /// Direct access for tooling and tests in this crate.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+enum Opened {
+    Good(Store, ConsentState),
+    Damaged(RecoveryReason),
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(e.sqlite_error_code(), Some(DatabaseCorrupt | NotADatabase))
+}
+
+fn validate_path(path: &Path) -> CoreResult<()> {
+    let text = path.as_os_str();
+    if text.is_empty() {
+        return Err(CoreError::InvalidArgument("database path is empty".into()));
+    }
+    if text.len() > 4096 {
+        return Err(CoreError::InvalidArgument("database path is longer than 4096 bytes".into()));
+    }
+    if path.is_dir() {
+        return Err(CoreError::InvalidArgument(format!("database path {} is a directory", path.display())));
+    }
+    Ok(())
+}
+
+/// Moves the database and its WAL/SHM files aside as `<name>.quarantine-<ms>[-wal|-shm]`; never deletes them.
+fn quarantine(path: &Path, now_ms: i64) -> CoreResult<PathBuf> {
+    let mut n = 0;
+    let target = loop {
+        let suffix = if n == 0 { format!("quarantine-{now_ms}") } else { format!("quarantine-{now_ms}-{n}") };
+        let candidate = path.with_file_name(format!(
+            "{}.{suffix}",
+            path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "consent.db".into())
+        ));
+        if !candidate.exists() {
+            break candidate;
+        }
+        n += 1;
+    };
+    std::fs::rename(path, &target).map_err(|e| storage("quarantine", e))?;
+    for ext in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{ext}", path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, format!("{}{ext}", target.display()));
+        }
+    }
+    Ok(target)
+}

@@ -1,0 +1,182 @@
+//! Current consent state, derived only from the ledger (replay), and its mirror tables.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{EventKind, LedgerRow};
+
+/// The user's age bracket, as set by the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBracket {
+    /// Not known: treated as an adult (the app is responsible for asking when its audience includes children).
+    #[default]
+    Unknown,
+    /// Under the guardian age (14 in cn-2021): only a guardian's consent counts.
+    Under14,
+    /// 14 to 17.
+    Teen,
+    /// 18 or older.
+    Adult,
+}
+
+impl AgeBracket {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBracket::Unknown => "unknown",
+            AgeBracket::Under14 => "under14",
+            AgeBracket::Teen => "teen",
+            AgeBracket::Adult => "adult",
+        }
+    }
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "unknown" => AgeBracket::Unknown,
+            "under14" => AgeBracket::Under14,
+            "teen" => AgeBracket::Teen,
+            "adult" => AgeBracket::Adult,
+            _ => return None,
+        })
+    }
+}
+
+/// The latest decision the user (or guardian) made about one purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurposeChoice {
+    /// Granted.
+    Granted,
+    /// Refused when asked.
+    Refused,
+    /// Withdrawn after a grant.
+    Withdrawn,
+}
+
+impl PurposeChoice {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurposeChoice::Granted => "granted",
+            PurposeChoice::Refused => "refused",
+            PurposeChoice::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// The latest choice for a purpose and what it was bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeRecord {
+    /// What was chosen.
+    pub choice: PurposeChoice,
+    /// When, UTC ms.
+    pub at_ms: i64,
+    /// `user` or `guardian`.
+    pub actor: String,
+    /// The policy version in force.
+    pub policy_version: String,
+    /// The definition hash the user saw.
+    pub definition_hash: String,
+    /// Ledger seq of the event.
+    pub seq: i64,
+}
+
+/// Everything the gate needs, replayed from the ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentState {
+    /// The policy version agreed to, with actor; `None` if never agreed, declined, or erased.
+    pub policy_agreed: Option<(String, String)>,
+    /// When the policy was last declined (for the prompt cooldown).
+    pub policy_declined_at: Option<i64>,
+    /// Age bracket.
+    pub age: AgeBracket,
+    /// Latest choice per purpose id.
+    pub purposes: BTreeMap<String, PurposeRecord>,
+    /// Latest refusal time per purpose id (cooldown), kept after a later grant for the record.
+    pub refusals: BTreeMap<String, i64>,
+    /// Seq of the last applied ledger row.
+    pub last_seq: i64,
+}
+
+impl ConsentState {
+    /// Applies one verified ledger row.
+    pub fn apply(&mut self, row: &LedgerRow) {
+        self.last_seq = row.seq;
+        let Some(kind) = row.event_kind() else { return };
+        let record = |choice| PurposeRecord {
+            choice,
+            at_ms: row.at_ms,
+            actor: row.actor.clone(),
+            policy_version: row.policy_version.clone(),
+            definition_hash: row.definition_hash.clone(),
+            seq: row.seq,
+        };
+        match kind {
+            EventKind::PolicyAgreed => {
+                self.policy_agreed = Some((row.policy_version.clone(), row.actor.clone()));
+                self.policy_declined_at = None;
+            }
+            EventKind::PolicyDeclined => {
+                self.policy_agreed = None;
+                self.policy_declined_at = Some(row.at_ms);
+            }
+            EventKind::Granted => {
+                self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Granted));
+            }
+            EventKind::Refused => {
+                self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Refused));
+                self.refusals.insert(row.purpose.clone(), row.at_ms);
+            }
+            EventKind::Withdrawn => {
+                self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Withdrawn));
+            }
+            EventKind::AgeSet => self.age = AgeBracket::parse(&row.detail).unwrap_or_default(),
+            EventKind::Erased => {
+                let last_seq = self.last_seq;
+                *self = ConsentState { last_seq, ..ConsentState::default() };
+            }
+        }
+    }
+
+    /// Replays rows in order.
+    pub fn replay<'a>(rows: impl IntoIterator<Item = &'a LedgerRow>) -> Self {
+        let mut s = ConsentState::default();
+        rows.into_iter().for_each(|r| s.apply(r));
+        s
+    }
+}
+
+/// Rewrites the state mirror tables (purpose_state, refusals, settings) from `state`, inside the caller's transaction.
+pub fn write_mirror(tx: &Transaction<'_>, state: &ConsentState) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM purpose_state", [])?;
+    tx.execute("DELETE FROM refusals", [])?;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO purpose_state (purpose, status, at_ms, actor, policy_version, definition_hash, seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (id, r) in &state.purposes {
+            ins.execute(params![id, r.choice.as_str(), r.at_ms, r.actor, r.policy_version, r.definition_hash, r.seq])?;
+        }
+        let mut ins = tx.prepare_cached("INSERT INTO refusals (purpose, at_ms) VALUES (?1, ?2)")?;
+        for (id, at) in &state.refusals {
+            ins.execute(params![id, at])?;
+        }
+    }
+    let policy = state.policy_agreed.as_ref().map(|(v, _)| v.clone()).unwrap_or_default();
+    set_setting(tx, "policy_agreed_version", &policy)?;
+    set_setting(tx, "age_bracket", state.age.as_str())?;
+    Ok(())
+}
+
+/// Writes one setting.
+pub fn set_setting(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! The manifest model and lint against the example manifests: every example is clean, every broken example fires
+//! exactly its code, definition hashes behave, and bad input gets a typed error with a path.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use consentkit::error::ManifestError;
+use consentkit::manifest::{definition_hash, parse_manifest, Manifest};
+use consentkit::rules::{lint, Severity, CODES};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_example_is_lint_clean_and_loads() {
+    let files = json_files(&root().join("examples"));
+    assert!(files.len() >= 5, "expected at least five example manifests");
+    for f in files {
+        let bytes = fs::read(&f).unwrap();
+        let m = parse_manifest(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let diags = lint(&m);
+        assert!(diags.is_empty(), "{}: {diags:#?}", f.display());
+        Manifest::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+}
+
+#[test]
+fn every_broken_example_fires_exactly_its_code() {
+    let files = json_files(&root().join("examples/broken"));
+    let mut covered = BTreeSet::new();
+    for f in &files {
+        let bytes = fs::read(f).unwrap();
+        let m = parse_manifest(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let expected = m.extensions["x-expect"].as_str().unwrap().to_string();
+        let codes: BTreeSet<String> = lint(&m).into_iter().map(|d| d.code).collect();
+        assert_eq!(codes, BTreeSet::from([expected.clone()]), "{}", f.display());
+        covered.insert(expected);
+    }
+    let all: BTreeSet<String> = CODES.iter().map(|(c, ..)| c.to_string()).collect();
+    assert_eq!(covered, all, "every lint code needs a broken example");
+}
+
+#[test]
+fn load_refuses_errors_and_returns_every_diagnostic() {
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(root().join("examples/news.json")).unwrap()).unwrap();
+    v["app"]["filing_number"] = "nonsense".into();
+    v["purposes"][0]["retention_days"] = serde_json::Value::Null;
+    v["purposes"][1]["description"] = "".into();
+    let err = Manifest::load(v.to_string().as_bytes()).unwrap_err();
+    let ManifestError::Lint { diagnostics } = err else { panic!("expected lint error, got {err:?}") };
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["CK010", "CK012", "CK011"], "{diagnostics:#?}");
+    assert!(diagnostics.iter().all(|d| !d.fix.is_empty() && !d.path.is_empty()));
+    assert_eq!(diagnostics[1].path, "purposes[0].retention_days");
+}
+
+#[test]
+fn warnings_do_not_block_loading() {
+    let bytes = fs::read(root().join("examples/broken/CK020-basic-tier-needs-separate-consent.json")).unwrap();
+    let valid = Manifest::load(&bytes).expect("warnings only");
+    assert_eq!(valid.warnings.len(), 1);
+    assert_eq!(valid.warnings[0].severity, Severity::Warning);
+}
+
+#[test]
+fn definition_hash_ignores_field_order_and_whitespace_but_not_content() {
+    let a = r#"{"id":"ads","description":"x","basis":"consent","data_types":["device_id","usage_history"],
+               "recipients":["adnet"],"storage_region":"SG","retention_days":90}"#;
+    let b = r#"{ "retention_days" : 90, "storage_region":"SG", "recipients":["adnet"],
+                 "data_types":["usage_history","device_id"], "basis":"consent","description":"other words","id":"ads"}"#;
+    let pa: consentkit::manifest::Purpose = serde_json::from_str(a).unwrap();
+    let pb: consentkit::manifest::Purpose = serde_json::from_str(b).unwrap();
+    assert_eq!(definition_hash(&pa), definition_hash(&pb));
+    assert!(definition_hash(&pa).starts_with("sha256:") && definition_hash(&pa).len() == 7 + 64);
+    let mut changed = pa.clone();
+    changed.data_types.push("location".into());
+    assert_ne!(definition_hash(&pa), definition_hash(&changed));
+    let mut changed = pa.clone();
+    changed.storage_region = "CN".into();
+    assert_ne!(definition_hash(&pa), definition_hash(&changed));
+    let mut changed = pa.clone();
+    changed.retention_days = Some(91);
+    assert_ne!(definition_hash(&pa), definition_hash(&changed));
+    let mut changed = pa;
+    changed.recipients.clear();
+    assert_ne!(definition_hash(&pb), definition_hash(&changed));
+}
+
+fn example_value() -> serde_json::Value {
+    serde_json::from_slice(&fs::read(root().join("examples/ride_hailing.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn unknown_fields_are_rejected_with_paths_but_x_fields_are_accepted() {
+    let mut v = example_value();
+    v["purposes"][1]["frequncy"] = serde_json::json!([]);
+    v["app"]["colour"] = "red".into();
+    v["x-build"] = "42".into();
+    v["purposes"][0]["x-owner"] = "team-a".into();
+    match parse_manifest(v.to_string().as_bytes()) {
+        Err(ManifestError::UnknownFields { paths }) => assert_eq!(paths, ["app.colour", "purposes[1].frequncy"]),
+        other => panic!("expected unknown fields, got {other:?}"),
+    }
+    v["purposes"][1].as_object_mut().unwrap().remove("frequncy");
+    v["app"].as_object_mut().unwrap().remove("colour");
+    assert!(parse_manifest(v.to_string().as_bytes()).is_ok());
+}
+
+#[test]
+fn wrong_types_report_the_json_path() {
+    let mut v = example_value();
+    v["purposes"][2]["basis"] = "maybe".into();
+    match parse_manifest(v.to_string().as_bytes()) {
+        Err(ManifestError::Syntax { path, .. }) => assert_eq!(path, "purposes[2].basis"),
+        other => panic!("{other:?}"),
+    }
+    let mut v = example_value();
+    v["purposes"][0]["retention_days"] = "a year".into();
+    match parse_manifest(v.to_string().as_bytes()) {
+        Err(ManifestError::Syntax { path, .. }) => assert_eq!(path, "purposes[0].retention_days"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn malformed_bytes_get_typed_errors() {
+    assert!(matches!(parse_manifest(b"{\"schema\": "), Err(ManifestError::Syntax { .. })));
+    assert!(matches!(parse_manifest(b""), Err(ManifestError::Syntax { .. })));
+    let mut not_utf8 = fs::read(root().join("examples/news.json")).unwrap();
+    let at = not_utf8.iter().position(|&b| b == b'E').unwrap();
+    not_utf8[at] = 0xff;
+    assert!(matches!(parse_manifest(&not_utf8), Err(ManifestError::Syntax { .. })));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(matches!(parse_manifest(deep.as_bytes()), Err(ManifestError::Syntax { .. })));
+    let mut deep_ext = example_value();
+    deep_ext["x-deep"] = serde_json::Value::Null;
+    let text = deep_ext.to_string().replace("\"x-deep\":null", &format!("\"x-deep\":{}1{}", "[".repeat(5000), "]".repeat(5000)));
+    assert!(matches!(parse_manifest(text.as_bytes()), Err(ManifestError::Syntax { .. })));
+}
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    let big = vec![b' '; 50 * 1024 * 1024];
+    let started = std::time::Instant::now();
+    assert!(matches!(parse_manifest(&big), Err(ManifestError::TooLarge { .. })));
+    assert!(started.elapsed().as_secs() < 5);
+    let mut v = example_value();
+    v["purposes"][0]["description"] = "d".repeat(1024 * 1024).into();
+    match parse_manifest(v.to_string().as_bytes()) {
+        Err(ManifestError::LimitExceeded { path, .. }) => assert_eq!(path, "purposes[0].description"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn duplicate_ids_and_unknown_data_types_have_paths() {
+    let mut v = example_value();
+    v["purposes"][2]["id"] = "ride".into();
+    v["purposes"][1]["data_types"][0] = "telepathy".into();
+    let m = parse_manifest(v.to_string().as_bytes()).unwrap();
+    let d: Vec<(String, String)> = lint(&m).into_iter().map(|d| (d.code, d.path)).collect();
+    assert!(d.contains(&("CK013".into(), "purposes[2].id".into())), "{d:?}");
+    assert!(d.contains(&("CK006".into(), "purposes[1].data_types[0]".into())), "{d:?}");
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = fs::read_to_string(root().join("docs/lint.md")).unwrap();
+    for (code, severity, _) in CODES {
+        let sev = if *severity == Severity::Error { "error" } else { "warning" };
+        assert!(doc.contains(&format!("| {code} | {sev} |")), "{code} missing from docs/lint.md");
+    }
+}

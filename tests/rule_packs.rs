@@ -1,0 +1,47 @@
+//! The embedded rule packs: complete, parsed once, facts as the rules state them.
+
+use consentkit::rules::{RulePack, SeparateConsentTrigger};
+
+#[test]
+fn cn_2021_has_the_39_categories_and_its_constants() {
+    let pack = RulePack::get("cn-2021").expect("embedded");
+    assert_eq!(pack.categories.len(), 39);
+    assert_eq!(pack.guardian_age, Some(14));
+    assert_eq!(pack.reprompt_cooldown_hours, 48);
+    assert_eq!(pack.cooldown_ms(), 48 * 3600 * 1000);
+    let news = pack.category("news").unwrap();
+    assert!(news.no_pi_needed && news.necessary.is_empty());
+    let ride = pack.category("ride_hailing").unwrap();
+    assert!(ride.necessary.iter().any(|d| d == "trajectory"));
+    for c in &pack.categories {
+        assert!(!c.verification.is_empty(), "{} must carry a verification mark", c.id);
+        for d in &c.necessary {
+            assert!(pack.data_types.contains_key(d), "{}: {d} missing from the vocabulary", c.id);
+        }
+    }
+    assert!(pack.triggers(SeparateConsentTrigger::CrossBorder));
+    assert!(pack.data_types["health_condition"].sensitive);
+    assert!(!pack.data_types["phone_number"].sensitive);
+    // The same instance every time: parsed once.
+    assert!(std::ptr::eq(pack, RulePack::get("cn-2021").unwrap()));
+}
+
+#[test]
+fn filing_number_format() {
+    let f = RulePack::get("cn-2021").unwrap().filing.as_ref().unwrap();
+    for ok in ["沪ICP备12345678号-3A", "陕ICP备2024026116号-1A", "粤ICP备2024012345号-12A"] {
+        assert!(f.matches(ok), "{ok}");
+    }
+    for bad in ["", "ICP备12345678号-1A", "沪ICP备1234567号-1A", "沪ICP备12345678号-1", "沪ICP备12345678号-A", "X沪ICP备12345678号-1A", "沪ICP备12345678901号-1A"] {
+        assert!(!f.matches(bad), "{bad}");
+    }
+    assert_eq!(f.url, "https://beian.miit.gov.cn/");
+}
+
+#[test]
+fn none_pack_has_only_generic_rules() {
+    let pack = RulePack::get("none").unwrap();
+    assert!(pack.categories.is_empty() && pack.filing.is_none() && pack.guardian_age.is_none());
+    assert!(!pack.triggers(SeparateConsentTrigger::CrossBorder));
+    assert!(RulePack::get("cn-2099").is_none());
+}
