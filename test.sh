@@ -19,7 +19,7 @@ failed=$(awk '/^test result: /{for(i=1;i<=NF;i++) if($(i+1) ~ /^failed/) s+=$i} 
 rm -f "$rust_out"
 summary+=("Rust: ${passed} passed, ${failed} failed ($(took "$t"))")
 
-for part in bindings/kotlin/test.sh bindings/swift/test.sh; do
+for part in tests/cli/test.sh bindings/kotlin/test.sh bindings/swift/test.sh; do
   if [ -x "$part" ]; then
     log "$part"
     t=$(date +%s)
