@@ -10,7 +10,8 @@ summary=()
 log() { printf '\n==> %s\n' "$*"; }
 took() { echo "$(( $(date +%s) - $1 ))s"; }
 
-log "Rust: cargo test --all-features"
+log "Rust: cargo build (host library + tools), then cargo test --all-features"
+cargo build --all-features --color never
 t=$(date +%s)
 rust_out=$(mktemp)
 cargo test --all-features --color never 2>&1 | tee "$rust_out"

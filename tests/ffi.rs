@@ -199,7 +199,13 @@ fn prompts_carry_the_texts_to_render() {
 fn uniffi_bindgen_generates_kotlin_and_swift() {
     let bindgen = std::path::PathBuf::from(env!("CARGO_BIN_EXE_uniffi-bindgen"));
     let lib = bindgen.parent().unwrap().join(format!("{}consentkit{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
-    assert!(lib.exists(), "{} is built with the binaries", lib.display());
+    if !lib.exists() {
+        // `cargo test` builds the rlib only; build the cdylib the bindings are generated from.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = std::process::Command::new(cargo).args(["build", "--lib"]).current_dir(env!("CARGO_MANIFEST_DIR")).status().unwrap();
+        assert!(ok.success());
+    }
+    assert!(lib.exists(), "{} was built", lib.display());
     let out = tempfile::tempdir().unwrap();
     for lang in ["kotlin", "swift"] {
         let status = std::process::Command::new(&bindgen)
