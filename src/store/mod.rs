@@ -72,13 +72,13 @@ impl Store {
     pub fn open(path: &Path, now_ms: i64) -> CoreResult<(Store, ConsentState, Option<RecoveryEvent>)> {
         validate_path(path)?;
         match Self::try_open(path) {
-            Ok(Opened::Good(store, state)) => Ok((store, state, None)),
+            Ok(Opened::Good(store, state)) => Ok((*store, state, None)),
             Ok(Opened::Damaged(reason)) => {
                 let quarantined = quarantine(path, now_ms)?;
                 log::warn!("consent database set aside ({reason:?}); starting fresh");
                 match Self::try_open(path)? {
                     Opened::Good(store, state) => Ok((
-                        store,
+                        *store,
                         state,
                         Some(RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms }),
                     )),
@@ -150,7 +150,7 @@ impl Store {
         }
         let rows = store.rows_after(0)?;
         let state = ConsentState::replay(&rows);
-        Ok(Opened::Good(store, state))
+        Ok(Opened::Good(Box::new(store), state))
     }
 
     /// The database file.
@@ -246,7 +246,7 @@ impl Store {
 }
 
 enum Opened {
-    Good(Store, ConsentState),
+    Good(Box<Store>, ConsentState),
     Damaged(RecoveryReason),
 }
 
