@@ -11,7 +11,7 @@ for target in manifest ops; do
   echo "==> fuzzing $target for ${secs}s"
   cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 \
     | tee "artifacts/$target.log" | grep -E '^(#[0-9]+\s+DONE|Done|==[0-9]+==|SUMMARY)' || true
-  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "artifacts/$target.log" | grep -Eo '[0-9]+$' || true)
+  execs=$(grep -Eo '^Done [0-9]+ runs' "artifacts/$target.log" | grep -Eo '[0-9]+' || true)
   crashes=$(find "artifacts/$target" -type f -name 'crash-*' | wc -l)
   echo "$target: ${execs:-?} executions, $crashes crash file(s)"
   [ "$crashes" -eq 0 ] || exit 1
