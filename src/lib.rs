@@ -9,6 +9,10 @@
 uniffi::setup_scaffolding!();
 
 pub mod clock;
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
+pub mod codegen;
 pub mod engine;
 pub mod error;
 pub mod ffi;

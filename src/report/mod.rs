@@ -1,10 +1,20 @@
 //! What users must be told, as data: the app filing display, the personal-information collection list and the
-//! third-party sharing list (with real counts from the access log when a database is given).
+//! third-party sharing list (with real counts from the access log when a database is given), consent receipts, and
+//! their renderings (Markdown, self-contained HTML, JSON) in Chinese and English.
+
+pub mod i18n;
+pub mod lists;
+pub mod receipts;
+pub mod render;
+pub mod time;
 
 use serde::Serialize;
 
+use crate::manifest::Extensions;
 use crate::manifest::Manifest;
-use crate::rules::{describe_type, is_cross_border, RulePack};
+use crate::rules::{
+    describe_type, is_cross_border, is_sensitive, separate_consent_triggers, RulePack, SeparateConsentTrigger,
+};
 use crate::store::AccessTotal;
 
 /// The app filing number and where users check it.
@@ -36,20 +46,39 @@ pub struct CollectionRow {
     pub data_type: String,
     /// Data type description.
     pub data_type_description: String,
+    /// Data type description in Chinese, when the manifest (`x-description-zh`) or the vocabulary gives one.
+    pub data_type_description_zh: Option<String>,
+    /// The data type is sensitive personal information.
+    pub sensitive: bool,
+    /// Purpose description in Chinese (`x-description-zh`), when the manifest gives one.
+    pub description_zh: Option<String>,
     /// Features (and tiers) that use the purpose: the scenario of collection.
     pub scenarios: Vec<String>,
     /// Frequency limit, e.g. "12 per 60 s".
     pub frequency_limit: Option<String>,
+    /// The same limit as numbers.
+    pub frequency: Option<Frequency>,
     /// Retention in days.
     pub retention_days: Option<u32>,
     /// Storage region.
     pub storage_region: String,
     /// Stored outside the home region.
     pub cross_border: bool,
+    /// Why the purpose needs a separate consent (empty: the policy agreement or a plain opt-in covers it).
+    pub separate_consent: Vec<SeparateConsentTrigger>,
     /// Real collections counted in the access log (when a database is given).
     pub count: Option<u64>,
     /// Last collection, UTC ms.
     pub last_collected_ms: Option<i64>,
+}
+
+/// A frequency limit as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Frequency {
+    /// At most this many collections...
+    pub max: u32,
+    /// ...per this many seconds.
+    pub per_seconds: u32,
 }
 
 /// One row of the third-party sharing list.
@@ -59,6 +88,8 @@ pub struct SharingRow {
     pub recipient: String,
     /// Name.
     pub name: String,
+    /// Name in Chinese (`x-name-zh`), when the manifest gives one.
+    pub name_zh: Option<String>,
     /// Purposes it receives data for.
     pub purposes: Vec<String>,
     /// Data types it receives.
@@ -69,6 +100,28 @@ pub struct SharingRow {
     pub contact: Option<String>,
     /// Real transfers counted in the access log (when a database is given).
     pub count: Option<u64>,
+}
+
+/// The `x-<field>-zh` text of a manifest object, if any.
+fn zh_extension(ext: &Extensions, field: &str) -> Option<String> {
+    ext.get(&format!("x-{field}-zh"))
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// A data type's description in Chinese: the app's `x-description-zh`, else the Chinese term the vocabulary gives.
+fn describe_type_zh(m: &Manifest, pack: &RulePack, id: &str) -> Option<String> {
+    if let Some(zh) = m.data_types.get(id).and_then(|d| zh_extension(&d.extensions, "description")) {
+        return Some(zh);
+    }
+    if m.data_types.get(id).is_some_and(|d| d.description.is_some()) {
+        return None;
+    }
+    let vocabulary = &pack.data_types.get(id)?.description;
+    let zh = i18n::Lang::Zh.vocabulary_text(vocabulary);
+    (zh != *vocabulary).then_some(zh)
 }
 
 fn usage(access: Option<&[AccessTotal]>, f: impl Fn(&AccessTotal) -> bool) -> (Option<u64>, Option<i64>) {
@@ -88,25 +141,31 @@ pub fn collection_list(m: &Manifest, pack: &RulePack, access: Option<&[AccessTot
         let scenarios: Vec<String> = m
             .features
             .iter()
-            .flat_map(|f| f.tiers.iter().filter(|t| t.requires.contains(&p.id)).map(move |t| format!("{}/{}", f.id, t.id)))
+            .flat_map(|f| {
+                f.tiers.iter().filter(|t| t.requires.contains(&p.id)).map(move |t| format!("{}/{}", f.id, t.id))
+            })
             .collect();
+        let description_zh = zh_extension(&p.extensions, "description");
+        let separate = separate_consent_triggers(m, pack, p);
         for d in &p.data_types {
             let (count, last) = usage(access, |r| r.purpose == p.id && &r.data_type == d);
+            let limit = p.frequency.iter().find(|f| &f.data_type == d);
             out.push(CollectionRow {
                 purpose: p.id.clone(),
                 description: p.description.clone().unwrap_or_default(),
                 basis: format!("{:?}", p.basis).to_lowercase(),
                 data_type: d.clone(),
                 data_type_description: describe_type(m, pack, d),
+                data_type_description_zh: describe_type_zh(m, pack, d),
+                sensitive: is_sensitive(m, pack, d),
+                description_zh: description_zh.clone(),
                 scenarios: scenarios.clone(),
-                frequency_limit: p
-                    .frequency
-                    .iter()
-                    .find(|f| &f.data_type == d)
-                    .map(|f| format!("{} per {} s", f.max, f.per_seconds)),
+                frequency_limit: limit.map(|f| format!("{} per {} s", f.max, f.per_seconds)),
+                frequency: limit.map(|f| Frequency { max: f.max, per_seconds: f.per_seconds }),
                 retention_days: p.retention_days,
                 storage_region: p.storage_region.clone(),
                 cross_border: is_cross_border(m, &p.storage_region),
+                separate_consent: separate.clone(),
                 count,
                 last_collected_ms: last,
             });
@@ -120,13 +179,15 @@ pub fn sharing_list(m: &Manifest, access: Option<&[AccessTotal]>) -> Vec<Sharing
     m.third_parties
         .iter()
         .map(|t| {
-            let purposes: Vec<&crate::manifest::Purpose> = m.purposes.iter().filter(|p| p.recipients.contains(&t.id)).collect();
+            let purposes: Vec<&crate::manifest::Purpose> =
+                m.purposes.iter().filter(|p| p.recipients.contains(&t.id)).collect();
             let mut data_types: Vec<String> = purposes.iter().flat_map(|p| p.data_types.iter().cloned()).collect();
             data_types.sort();
             data_types.dedup();
             SharingRow {
                 recipient: t.id.clone(),
                 name: t.name.clone(),
+                name_zh: zh_extension(&t.extensions, "name"),
                 purposes: purposes.iter().map(|p| p.id.clone()).collect(),
                 data_types,
                 region: t.region.clone(),

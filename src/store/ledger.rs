@@ -221,6 +221,28 @@ pub enum ChainCheck {
     },
 }
 
+/// Walks the chain ([`verify`]) and then checks the head recorded in `settings.ledger_head` with every write,
+/// which catches removed last rows. This is the one check the store (at open) and the inspector both run.
+pub fn verify_with_head(conn: &Connection, progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
+    let check = verify(conn, progress)?;
+    let ChainCheck::Intact { rows } = check else { return Ok(check) };
+    let head: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = 'ledger_head'", [], |r| r.get(0)).optional()?;
+    if let Some(head) = head {
+        let last: String = conn
+            .query_row("SELECT seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or_else(|| String::from("0:"));
+        if head != last {
+            return Ok(ChainCheck::Broken {
+                seq: rows as i64 + 1,
+                reason: format!("ledger ends at {last} but its recorded head is {head} (rows removed)"),
+            });
+        }
+    }
+    Ok(ChainCheck::Intact { rows })
+}
+
 /// Walks the whole chain in order; `progress` is called with the number of rows checked so far.
 pub fn verify(conn: &Connection, mut progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;

@@ -2,6 +2,7 @@
 //! (ledger row + state mirror in one durable transaction), and access-log batches. All SQL lives here.
 
 pub mod access;
+pub mod inspect;
 pub mod ledger;
 pub mod schema;
 pub mod state;
@@ -160,26 +161,7 @@ impl Store {
 
     /// Verifies the hash chain and the recorded head (which catches a deleted last row).
     pub fn verify_chain(&self, progress: impl FnMut(u64)) -> CoreResult<ChainCheck> {
-        let check = ledger::verify(&self.conn, progress).map_err(|e| storage("verify", e))?;
-        if let ChainCheck::Intact { rows } = check {
-            let head: Option<String> = self
-                .conn
-                .query_row("SELECT value FROM settings WHERE key = 'ledger_head'", [], |r| r.get(0))
-                .ok();
-            if let Some(head) = head {
-                let last = self
-                    .conn
-                    .query_row("SELECT seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-                    .unwrap_or_else(|_| String::from("0:"));
-                if head != last {
-                    return Ok(ChainCheck::Broken {
-                        seq: rows as i64 + 1,
-                        reason: format!("ledger ends at {last} but its recorded head is {head} (rows removed)"),
-                    });
-                }
-            }
-        }
-        Ok(check)
+        ledger::verify_with_head(&self.conn, progress).map_err(|e| storage("verify", e))
     }
 
     /// Ledger rows with `seq > after`.
