@@ -224,3 +224,25 @@ fn uniffi_bindgen_generates_kotlin_and_swift() {
     assert!(swift.contains("func decideCode(") && swift.contains("public protocol ConsentObserverProtocol") || swift.contains("ConsentObserver"));
     assert!(out.path().join("consentkitFFI.h").exists() && out.path().join("consentkitFFI.modulemap").exists());
 }
+
+#[test]
+fn transparency_lists_receipts_and_export_reflect_real_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let kit = open_kit(&dir);
+    kit.agree_to_policy("2026-11-01".into(), Actor::User, "s".into()).unwrap();
+    kit.grant("ads".into(), Actor::User, "offers_prompt".into()).unwrap();
+    for _ in 0..3 {
+        assert_eq!(kit.collect("ads".into(), "device_id".into(), Some("adnet".into())).unwrap(), CollectOutcome::Allowed);
+    }
+    let lists: serde_json::Value = serde_json::from_str(&kit.transparency_lists_json().unwrap()).unwrap();
+    let row = lists["collection"].as_array().unwrap().iter().find(|r| r["purpose"] == "ads" && r["data_type"] == "device_id").unwrap();
+    assert_eq!(row["count"], 3, "counts come from the access log, flushed first");
+    let adnet = lists["sharing"].as_array().unwrap().iter().find(|r| r["recipient"] == "adnet").unwrap();
+    assert_eq!(adnet["count"], 3);
+    let receipts: serde_json::Value = serde_json::from_str(&kit.receipts_json().unwrap()).unwrap();
+    let text = receipts.to_string();
+    assert!(text.contains("offers_prompt") && text.contains("Example Ads SDK"), "{text}");
+    let export: serde_json::Value = serde_json::from_str(&kit.export_all_json().unwrap()).unwrap();
+    assert_eq!(export["ledger"].as_array().unwrap().len(), 2);
+    assert_eq!(export["schema"], "consentkit/export/v1");
+}

@@ -278,6 +278,48 @@ impl ConsentKit {
         crate::report::filing(&index.manifest, index.pack).map(|f| Filing { number: f.number, url: f.url })
     }
 
+    /// The personal-information collection list and the third-party sharing list, with the real counts and last
+    /// collection times of the access log (pending counts are flushed first), as JSON for the app's transparency
+    /// screen (the same document `consentkit lists --format json` prints).
+    pub fn transparency_lists_json(&self) -> Res<String> {
+        self.engine.flush()?;
+        let index = self.engine.index();
+        let doc = self.engine.with_store(|store, _| {
+            let totals = store.access_totals()?;
+            let db = store.path().display().to_string();
+            Ok(crate::report::lists::Lists::build(&index.manifest, index.pack, Some((db.as_str(), totals.as_slice()))))
+        })?;
+        Ok(serde_json::to_string(&doc).unwrap_or_default())
+    }
+
+    /// The consent receipts (ISO/IEC TS 27560-style), one per consent given, with the ledger's verification, as JSON.
+    pub fn receipts_json(&self) -> Res<String> {
+        let index = self.engine.index();
+        let doc = self.engine.with_store(|store, _| {
+            let chain = store.verify_chain(|_| {})?;
+            let rows = store.rows_after(0)?;
+            let db = store.path().display().to_string();
+            Ok(crate::report::receipts::receipts(&db, &rows, &chain, Some((&index.manifest, index.pack))))
+        })?;
+        Ok(serde_json::to_string(&doc).unwrap_or_default())
+    }
+
+    /// Everything ConsentKit holds about the user (PIPL Art. 45 access and copy): current state, every ledger
+    /// event, the receipts and the collection/sharing lists with counts, as one JSON document.
+    pub fn export_all_json(&self) -> Res<String> {
+        let lists: serde_json::Value = serde_json::from_str(&self.transparency_lists_json()?).unwrap_or_default();
+        let receipts: serde_json::Value = serde_json::from_str(&self.receipts_json()?).unwrap_or_default();
+        let (state, ledger) = self.engine.with_store(|store, state| Ok((state.clone(), store.rows_after(0)?)))?;
+        let doc = serde_json::json!({
+            "schema": "consentkit/export/v1",
+            "state": state,
+            "ledger": ledger,
+            "receipts": receipts,
+            "lists": lists,
+        });
+        Ok(doc.to_string())
+    }
+
     /// Registers an observer; it is called at once with the recovery event (if any) and the current state, then
     /// after every change. Returns an id for `remove_observer`.
     pub fn add_observer(&self, observer: Arc<dyn ConsentObserver>) -> u64 {

@@ -1,0 +1,64 @@
+import Foundation
+internal import ConsentKitGenerated
+
+/// Questions that are not on the hot path; these call into the core.
+extension ConsentKit {
+    /// The whole consent state, fetched from the core now. ``currentState`` gives the latest published one
+    /// without a call, and ``states`` every change.
+    public func status() throws -> ConsentState {
+        let status = try mapped { try core.status() }
+        mirror.publish(status.decisions)
+        let state = ConsentState(status)
+        hub.publish(state)
+        return state
+    }
+
+    /// What to ask the user next for `trigger`, or `nil` when nothing should be asked now (already answered, or a
+    /// refusal's cooldown is running).
+    ///
+    /// - Throws: ``ConsentKitError/unknownId(kind:id:)`` for an unknown feature or purpose.
+    public func nextPrompt(for trigger: PromptTrigger = .appStart) throws -> Prompt? {
+        try mapped { try core.nextPrompt(trigger: trigger.core) }.map(Prompt.init)
+    }
+
+    /// The app's filing number and where users check it, if the manifest has one (China).
+    public func filing() -> Filing? {
+        core.filing().map(Filing.init)
+    }
+
+    /// May data be given to this third party now (some purpose that shares with it is allowed)?
+    public func mayTransfer(to recipient: String) throws -> Bool {
+        try mapped { try core.mayTransfer(recipient: recipient) }
+    }
+
+    /// May this third-party SDK be initialised now (policy agreed and every purpose it requires granted)?
+    /// Initialise ad and analytics SDKs only when this says yes.
+    public func mayInitialize(_ thirdParty: String) throws -> Bool {
+        try mapped { try core.mayInitialize(thirdParty: thirdParty) }
+    }
+
+    /// Moves the manual clock forward (tests and demos; instances opened with
+    /// ``OpenOptions/manualClockStart`` only). Answers that depend on time, such as ``Tier/canAskNow`` after a
+    /// refusal's cooldown, are refreshed before it returns.
+    ///
+    /// - Throws: ``ConsentKitError/clockNotManual`` on the system clock,
+    ///   ``ConsentKitError/invalidArgument(detail:)`` for a negative interval.
+    public func advanceClock(by interval: TimeInterval) throws {
+        let ms = Int64((interval * 1000).rounded())
+        try mapped { try core.advanceClock(ms: ms) }
+        clock.advance(ms: ms)
+        refreshAfterCooldown()
+    }
+
+    /// Lints a manifest without opening anything: every diagnostic, errors and warnings.
+    ///
+    /// - Throws: ``ConsentKitError/invalidManifest(detail:path:diagnostics:)`` when it is not valid JSON or v1.
+    public static func lint(manifestJSON: String) throws -> [ManifestDiagnostic] {
+        try mapped { try lintManifest(manifestJson: manifestJSON) }.map(ManifestDiagnostic.init)
+    }
+
+    /// The version of the Rust core.
+    public static var coreVersion: String {
+        ConsentKitGenerated.coreVersion()
+    }
+}

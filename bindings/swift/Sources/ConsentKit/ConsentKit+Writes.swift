@@ -1,0 +1,84 @@
+import Foundation
+internal import ConsentKitGenerated
+
+/// Consent choices. Each one is written to the on-device ledger (durable before it returns), then the mirror is
+/// updated, so `try await kit.grant(...)` followed by `kit.decide(...)` sees the new answer. They run on a private
+/// serial queue, never on the caller's thread; once started they are not cancelled.
+///
+/// `source` says where the choice was made (a screen or prompt id, at most a few hundred bytes, no personal data):
+/// it is part of the proof of consent.
+extension ConsentKit {
+    /// The user (or, under the guardian age, the guardian) agrees to the privacy policy `version`.
+    ///
+    /// - Parameters:
+    ///   - version: The version that was shown, which must be the manifest's (``Prompt/policyVersion``).
+    ///   - source: Where the agreement was given.
+    ///   - actor: Who agreed (``ConsentActor/guardian`` under the guardian age).
+    /// - Throws: ``ConsentKitError/invalidArgument(detail:)`` for another version,
+    ///   ``ConsentKitError/guardianRequired(age:)`` when a child agrees.
+    public func agreeToPolicy(version: String, source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.agreeToPolicy(version: version, actor: actor.core, source: source) }
+    }
+
+    /// The user declines the privacy policy: the app runs in browse mode and does not ask again during the
+    /// rule pack's cooldown (48 hours in `cn-2021`).
+    public func declinePolicy(source: String) async throws {
+        try await write { try $0.declinePolicy(source: source) }
+    }
+
+    /// Grants one purpose.
+    ///
+    /// - Throws: ``ConsentKitError/unknownId(kind:id:)``, ``ConsentKitError/guardianRequired(age:)``.
+    public func grant(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.grant(purpose: purpose, actor: actor.core, source: source) }
+    }
+
+    /// Grants several purposes in one choice (e.g. a "turn all on" switch).
+    ///
+    /// - Throws: ``ConsentKitError/separateConsentRequired(purposes:)`` if any of them needs separate consent:
+    ///   those must be asked and granted one per call.
+    public func grantAll(_ purposes: [String], source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.grantAll(purposes: purposes, actor: actor.core, source: source) }
+    }
+
+    /// The user refused a prompt for `purpose`: it is not proposed again during the cooldown (48 hours in
+    /// `cn-2021`); a settings screen may still grant it.
+    public func refuse(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.refuse(purpose: purpose, actor: actor.core, source: source) }
+    }
+
+    /// Withdraws consent for `purpose`, effective when this returns.
+    public func withdraw(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.withdraw(purpose: purpose, actor: actor.core, source: source) }
+    }
+
+    /// Sets the user's age bracket. Under 14, only a guardian's consent counts.
+    public func setAgeBracket(_ bracket: AgeBracket, source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.setAgeBracket(bracket: bracket.core, actor: actor.core, source: source) }
+    }
+
+    /// Erases consent state and the access log at the user's request. The ledger keeps the proof of what was
+    /// consented and of the erasure.
+    public func eraseAll(source: String, actor: ConsentActor = .user) async throws {
+        try await write { try $0.eraseAll(actor: actor.core, source: source) }
+    }
+
+    /// Picks up consent changes written by another process on the same database (e.g. an app extension).
+    public func refresh() async throws {
+        try await write { try $0.refresh() }
+    }
+
+    /// Runs `change` on the write queue, then brings the mirror up to date, then resumes the caller.
+    func write(_ change: @escaping @Sendable (ConsentKitGenerated.ConsentKit) throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            writes.async { [self] in
+                continuation.resume(with: Result {
+                    try mapped {
+                        try change(core)
+                        try syncMirror()
+                    }
+                })
+            }
+        }
+    }
+}

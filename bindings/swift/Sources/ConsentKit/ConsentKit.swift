@@ -1,0 +1,138 @@
+import Foundation
+internal import ConsentKitGenerated
+
+/// The consent gate of your app: asks before it touches anyone's personal information.
+///
+/// Open one instance at launch and share it (it is thread-safe). It answers from consent stored on the device:
+///
+/// ```swift
+/// let kit = try ConsentKit.open(dbPath: dbURL.path, manifestJSON: manifest)
+/// if try kit.decide("live_location", "location").isAllowed { startLocationUpdates() }
+/// let pickup = try kit.resolve("pickup")          // e.g. "typed_address" when location was refused
+/// try await kit.grant("live_location", source: "pickup_prompt")
+/// ```
+///
+/// Reads (``decide(_:_:)``, ``resolve(_:)``, ``collect(_:_:recipient:)``) answer from an in-memory mirror of the
+/// core's decisions, without crossing into Rust: call them per sensor event if you need to. Writes are `async`,
+/// run off the caller's thread, are durable when they return, and are reflected by the reads that follow.
+/// ``states`` publishes every change for SwiftUI.
+public final class ConsentKit: Sendable {
+    /// The generated UniFFI object (internal: the generated API is never public).
+    let core: ConsentKitGenerated.ConsentKit
+    let mirror: DecisionMirror
+    let hub: StateHub
+    let batcher: AccessBatcher
+    let clock: FacadeClock
+    let cooldown = CooldownTimer()
+    /// Writes run here, one at a time, off the caller's thread (SQLite `synchronous=FULL` blocks for a few ms).
+    let writes = DispatchQueue(label: "dev.consentkit.writes", qos: .userInitiated)
+    private let observerId: UInt64
+    private let lifecycle = Lifecycle()
+
+    /// Opens (or creates) the consent database at `dbPath` for the app's manifest.
+    ///
+    /// Opening reads the database, so call it at launch or off the main thread. A damaged or tampered database is
+    /// set aside (never deleted) and a fresh one started on the safe default: nothing granted, every feature on
+    /// its basic tier; ``ConsentState/recovery`` says so.
+    ///
+    /// - Parameters:
+    ///   - dbPath: Where the database lives, e.g. in Application Support (ConsentKit never picks a location).
+    ///   - manifestJSON: The app's manifest (JSON text), usually a bundle resource.
+    ///   - options: Clock and batching options; the defaults suit an app.
+    /// - Throws: ``ConsentKitError/invalidManifest(detail:path:diagnostics:)`` with every lint diagnostic when
+    ///   the manifest is refused, ``ConsentKitError/storage(detail:)`` when the file cannot be opened.
+    public static func open(dbPath: String, manifestJSON: String, options: OpenOptions = OpenOptions()) throws -> ConsentKit {
+        let core = try mapped {
+            try ConsentKitGenerated.ConsentKit.open(dbPath: dbPath, manifestJson: manifestJSON, options: options.core)
+        }
+        return try ConsentKit(core: core, options: options)
+    }
+
+    private init(core: ConsentKitGenerated.ConsentKit, options: OpenOptions) throws {
+        self.core = core
+        let status = try mapped { try core.status() }
+        mirror = try DecisionMirror(handles: HandleMaps(core.handles()), table: status.decisions)
+        hub = StateHub(initial: ConsentState(status))
+        batcher = AccessBatcher(
+            core: core,
+            width: mirror.handles.width,
+            cellCount: mirror.cellCount,
+            batchSize: options.accessBatchSize,
+            interval: options.accessBatchInterval
+        )
+        clock = FacadeClock(manualStartMs: options.manualClockStart.map(millisecondsSince1970))
+        // The core calls the observer at once with the current state, then after every change.
+        observerId = core.addObserver(observer: MirrorObserver(mirror: mirror, hub: hub))
+        scheduleCooldownRefresh()
+    }
+
+    deinit {
+        try? close()
+    }
+
+    /// Sends pending access counts, writes them, and closes the database. Every later call throws
+    /// ``ConsentKitError/closed`` and ``states`` streams finish. Calling it again does nothing.
+    ///
+    /// Collections that race with `close()` on other threads may not be counted.
+    public func close() throws {
+        guard lifecycle.close() else { return }
+        cooldown.cancel()
+        mirror.close()
+        core.removeObserver(id: observerId)
+        defer { hub.finish() }
+        try batcher.sendNow {
+            try mapped { try core.close() }
+        }
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { lifecycle.isClosed }
+
+    // MARK: Mirror upkeep
+
+    /// After a write: fetch the core's table and publish it if it is not older than the mirror's. The observer has
+    /// usually published it already; this makes "the write returned, so reads see it" independent of observers.
+    func syncMirror() throws {
+        let table = try core.decisionTable()
+        mirror.publish(table)
+        scheduleCooldownRefresh()
+    }
+
+    /// A time-based answer changed (a cooldown ended): fetch the state and table again and publish both.
+    func refreshAfterCooldown() {
+        guard !lifecycle.isClosed, let status = try? core.status() else { return }
+        mirror.publish(status.decisions)
+        hub.publish(ConsentState(status))
+        scheduleCooldownRefresh()
+    }
+
+    /// Arms the wall-clock timer for the mirror's `nextChangeMs` (system clock only; `advanceClock` handles the
+    /// manual clock).
+    func scheduleCooldownRefresh() {
+        guard !clock.isManual else { return }
+        cooldown.schedule(at: mirror.currentVersion.nextChangeMs) { [weak self] in
+            self?.refreshAfterCooldown()
+        }
+    }
+
+    /// Throws ``ConsentKitError/closed`` after ``close()``.
+    func checkOpen() throws {
+        if lifecycle.isClosed { throw ConsentKitError.closed }
+    }
+}
+
+/// The open/closed flag.
+final class Lifecycle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+
+    var isClosed: Bool { lock.locked { closed } }
+
+    /// Marks closed; returns whether this call did it.
+    func close() -> Bool {
+        lock.locked {
+            defer { closed = true }
+            return !closed
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// How ``ConsentKit/open(dbPath:manifestJSON:options:)`` opens the consent database.
+public struct OpenOptions: Sendable, Hashable {
+    /// Tests, previews and demos: run on a manual clock that starts at this date and only moves with
+    /// ``ConsentKit/advanceClock(by:)``. `nil` (the default) uses the system clock.
+    public var manualClockStart: Date?
+    /// How many collections one (purpose, data type) pair may count in memory before the facade sends them to
+    /// the core's access log. The facade also sends them ``accessBatchInterval`` after the first one, on
+    /// ``ConsentKit/flush()``, on ``ConsentKit/didEnterBackground()`` and on ``ConsentKit/close()``.
+    public var accessBatchSize: Int
+    /// The longest time a counted collection waits in memory before the facade sends it to the core (seconds).
+    public var accessBatchInterval: TimeInterval
+    /// How many access counts the core keeps in memory before it writes them to the database (default 4096); it
+    /// also writes them on ``ConsentKit/flush()``, at each hour boundary and on close. `nil` keeps the default.
+    public var coreFlushEvery: UInt32?
+
+    /// Creates options; every parameter has a sensible default for an app.
+    public init(
+        manualClockStart: Date? = nil,
+        accessBatchSize: Int = 1024,
+        accessBatchInterval: TimeInterval = 5,
+        coreFlushEvery: UInt32? = nil
+    ) {
+        self.manualClockStart = manualClockStart
+        self.accessBatchSize = accessBatchSize
+        self.accessBatchInterval = accessBatchInterval
+        self.coreFlushEvery = coreFlushEvery
+    }
+}

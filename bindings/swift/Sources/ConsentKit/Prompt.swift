@@ -1,0 +1,97 @@
+/// What the app should ask the user next, with the texts to render. Returned by ``ConsentKit/nextPrompt(for:)``.
+public struct Prompt: Sendable, Hashable {
+    /// The kind of prompt.
+    public let kind: PromptKind
+    /// The purpose asked for; `nil` for a policy agreement.
+    public let purpose: PurposeText?
+    /// The privacy policy version to show (pass it back to ``ConsentKit/agreeToPolicy(version:source:actor:)``).
+    public let policyVersion: String
+    /// The privacy policy's URL.
+    public let policyURL: String
+    /// For a policy agreement: the `necessary` purposes the agreement covers.
+    public let covers: [PurposeText]
+}
+
+/// The kind of a ``Prompt``.
+public enum PromptKind: String, Sendable, Hashable, CaseIterable {
+    /// Agree to the privacy policy.
+    case policyAgreement
+    /// Consent to one purpose, asked in context (when the user opens the feature that needs it).
+    case justInTime
+    /// Ask again after the policy or a purpose changed.
+    case reConsent
+    /// A guardian must answer (the user is under the guardian age).
+    case guardianConsent
+}
+
+/// When the app asks ``ConsentKit/nextPrompt(for:)``.
+public enum PromptTrigger: Sendable, Hashable {
+    /// The app starts: policy agreement and re-consent.
+    case appStart
+    /// The user opens a feature: just-in-time consent for its next richer tier (respects the refusal cooldown).
+    case feature(String)
+    /// The user asks, from a settings screen, to enable a purpose (the refusal cooldown does not apply).
+    case settings(purpose: String)
+}
+
+/// What the user must be told about a purpose before consenting.
+public struct PurposeText: Sendable, Hashable {
+    /// The purpose's id.
+    public let id: String
+    /// Why the data is processed (from the manifest), to show to the user.
+    public let description: String
+    /// What is collected.
+    public let dataTypes: [DataTypeText]
+    /// Who receives it besides the app.
+    public let recipients: [RecipientText]
+    /// Where it is stored (region code).
+    public let storageRegion: String
+    /// Whether it is stored outside the app's home region.
+    public let crossBorder: Bool
+    /// How long it is kept, in days.
+    public let retentionDays: Int?
+    /// Why the purpose needs separate consent (empty when it does not).
+    public let separateConsent: [SeparateConsentReason]
+}
+
+/// A data type as shown to the user.
+public struct DataTypeText: Sendable, Hashable {
+    /// The data type's id.
+    public let id: String
+    /// What it is.
+    public let description: String
+    /// Whether it is sensitive personal information.
+    public let sensitive: Bool
+}
+
+/// A third party as shown to the user.
+public struct RecipientText: Sendable, Hashable {
+    /// The third party's id.
+    public let id: String
+    /// Its name.
+    public let name: String
+    /// Where it is (region code).
+    public let region: String
+    /// Its privacy contact, if declared.
+    public let contact: String?
+}
+
+/// Why a purpose needs its own consent, asked on its own.
+public enum SeparateConsentReason: String, Sendable, Hashable, CaseIterable {
+    /// It uses sensitive personal information.
+    case sensitive
+    /// It gives data to a third party.
+    case thirdParty
+    /// It stores data outside the app's home region.
+    case crossBorder
+    /// It tracks the user across apps.
+    case tracking
+}
+
+/// The app's filing number and where users can check it (China's MIIT filing system).
+public struct Filing: Sendable, Hashable {
+    /// The number to display, e.g. `沪ICP备12345678号-3A`.
+    public let number: String
+    /// The filing system's URL, to open when the number is tapped.
+    public let url: String
+}
