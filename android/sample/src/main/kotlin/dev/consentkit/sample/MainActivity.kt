@@ -1,0 +1,135 @@
+package dev.consentkit.sample
+
+import android.app.AlertDialog
+import android.os.Bundle
+import android.view.View
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.TextView
+import androidx.activity.ComponentActivity
+import androidx.lifecycle.Lifecycle
+import androidx.lifecycle.lifecycleScope
+import androidx.lifecycle.repeatOnLifecycle
+import dev.consentkit.Actor
+import dev.consentkit.CollectResult
+import dev.consentkit.ConsentKit
+import dev.consentkit.Prompt
+import dev.consentkit.PromptKind
+import dev.consentkit.PromptTrigger
+import dev.consentkit.Tier
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlin.coroutines.resume
+import kotlinx.coroutines.suspendCancellableCoroutine
+
+/**
+ * The pickup screen of a ride-hailing app. ConsentKit decides which tier of the "pickup" feature to offer:
+ * "live_location" (the map follows the rider) when the live_location purpose is granted, "typed_address" when the
+ * user refused it — the ride still books. Before the policy is agreed, nothing is offered.
+ */
+class MainActivity : ComponentActivity() {
+    private lateinit var tierLabel: TextView
+    private lateinit var live: TextView
+    private lateinit var typedAddress: EditText
+    private lateinit var enableLocation: Button
+    private lateinit var filing: TextView
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContentView(buildLayout())
+        lifecycleScope.launch {
+            val kit = (application as SampleApp).kit.await()
+            kit.filing()?.let { filing.text = "${it.number}  ${it.url}" }
+            enableLocation.setOnClickListener {
+                // From a settings entry the cooldown after a refusal does not apply.
+                lifecycleScope.launch { ask(kit, PromptTrigger.Settings("live_location")) }
+            }
+            // Policy first (at app start), then the just-in-time prompt of the feature being opened.
+            ask(kit, PromptTrigger.AppStart)
+            ask(kit, PromptTrigger.Feature("pickup"))
+            repeatOnLifecycle(Lifecycle.State.STARTED) {
+                launch { kit.state.collect { render(kit.resolve("pickup")) } }
+                launch { followLocation(kit) }
+            }
+        }
+    }
+
+    /** Shows what ConsentKit says to ask for [trigger], and records the answer. */
+    private suspend fun ask(kit: ConsentKit, trigger: PromptTrigger) {
+        val prompt = kit.nextPrompt(trigger) ?: return
+        val agreed = showPrompt(prompt)
+        // Under 14 a guardian must answer (a real app hands the device over or asks for the guardian's PIN here).
+        val actor = if (prompt.kind == PromptKind.GUARDIAN_CONSENT) Actor.GUARDIAN else Actor.USER
+        val purpose = prompt.purpose
+        when {
+            purpose == null && agreed -> kit.agreeToPolicy(prompt.policyVersion, actor, source = "policy_dialog")
+            purpose == null -> kit.declinePolicy(source = "policy_dialog")
+            agreed -> kit.grant(purpose.id, actor, source = "pickup_prompt")
+            else -> kit.refuse(purpose.id, actor, source = "pickup_prompt")
+        }
+    }
+
+    private fun render(pickup: Tier) {
+        tierLabel.text = "pickup tier: ${pickup.id ?: "none (agree to the privacy policy first)"}"
+        val liveTier = pickup.id == "live_location"
+        live.visibility = if (liveTier) View.VISIBLE else View.GONE
+        typedAddress.visibility = if (pickup.id == "typed_address") View.VISIBLE else View.GONE
+        enableLocation.visibility = if ("live_location" in pickup.missingPurposes) View.VISIBLE else View.GONE
+    }
+
+    /** While the live tier is on, "collects" a location fix every 2 s; ConsentKit counts it (or says no). */
+    private suspend fun followLocation(kit: ConsentKit) {
+        val location = kit.dataUse("live_location", "location")
+        var sent = 0
+        while (true) {
+            when (val result = kit.collect(location)) {
+                CollectResult.Allowed -> live.text = "Using your live location (${++sent} fixes sent)"
+                is CollectResult.Denied -> if (kit.resolve("pickup").id == "live_location") {
+                    live.text = "Location paused: ${result.reason}" + (result.retryAfter?.let { ", retry in $it" } ?: "")
+                }
+            }
+            delay(2_000)
+        }
+    }
+
+    /** The prompt as a dialog: what is collected, why, for whom, where it is kept. Returns the user's answer. */
+    private suspend fun showPrompt(prompt: Prompt): Boolean = suspendCancellableCoroutine { cont ->
+        val purpose = prompt.purpose
+        val title = if (purpose == null) "Privacy policy ${prompt.policyVersion}" else "Allow: ${purpose.description}?"
+        val body = buildString {
+            if (purpose == null) {
+                append("Read it at ${prompt.policyUrl}.\n\nAgreeing covers:\n")
+                prompt.covers.forEach { append("• ${it.description}\n") }
+            } else {
+                append("Data: ${purpose.dataTypes.joinToString { it.description.ifEmpty { it.id } }}\n")
+                if (purpose.recipients.isNotEmpty()) append("Shared with: ${purpose.recipients.joinToString { it.name }}\n")
+                append("Stored in: ${purpose.storageRegion}")
+                purpose.retentionDays?.let { append(", kept $it days") }
+                append("\n\nWithout it, you can type your pickup address instead.")
+            }
+        }
+        val dialog = AlertDialog.Builder(this)
+            .setTitle(title)
+            .setMessage(body)
+            .setCancelable(false)
+            .setPositiveButton(if (purpose == null) "Agree" else "Allow") { _, _ -> if (cont.isActive) cont.resume(true) }
+            .setNegativeButton(if (purpose == null) "Not now" else "Don't allow") { _, _ -> if (cont.isActive) cont.resume(false) }
+            .show()
+        cont.invokeOnCancellation { dialog.dismiss() }
+    }
+
+    private fun buildLayout(): View {
+        val pad = (16 * resources.displayMetrics.density).toInt()
+        return LinearLayout(this).apply {
+            orientation = LinearLayout.VERTICAL
+            setPadding(pad, pad, pad, pad)
+            addView(TextView(context).apply { text = "Where should the driver pick you up?"; textSize = 20f })
+            tierLabel = TextView(context).also { addView(it) }
+            live = TextView(context).apply { textSize = 16f }.also { addView(it) }
+            typedAddress = EditText(context).apply { hint = "Type your pickup address" }.also { addView(it) }
+            enableLocation = Button(context).apply { text = "Use my location instead" }.also { addView(it) }
+            filing = TextView(context).apply { textSize = 12f }.also { addView(it) }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.consentkit.sample
+
+import android.app.Application
+import dev.consentkit.ConsentKit
+import dev.consentkit.android.ConsentKitAndroid
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+
+/** Opens the one ConsentKit of the process, off the main thread; screens await [kit]. */
+class SampleApp : Application() {
+    private val appScope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
+
+    /** The process's ConsentKit (manifest: the ride-hailing example; flushes its counts on ON_STOP). */
+    lateinit var kit: Deferred<ConsentKit>
+        private set
+
+    override fun onCreate() {
+        super.onCreate()
+        kit = appScope.async(Dispatchers.IO) { ConsentKitAndroid.open(this@SampleApp, "ride_hailing.json") }
+    }
+}

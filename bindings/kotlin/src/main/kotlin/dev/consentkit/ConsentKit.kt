@@ -1,0 +1,577 @@
+package dev.consentkit
+
+import dev.consentkit.internal.ConsentStatus
+import dev.consentkit.internal.HandleKind
+import dev.consentkit.internal.OpenOptions
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.isActive
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import dev.consentkit.internal.ConsentKit as CoreKit
+
+/**
+ * The consent gate of one app: ask it before touching personal information, and offer the feature tier it names
+ * when the answer is no. Open one instance per process (e.g. in `Application.onCreate`) and share it; it is
+ * thread-safe.
+ *
+ * ```
+ * val kit = ConsentKit.open(File(context.noBackupFilesDir, "consent.db").path, manifestJson)
+ * kit.nextPrompt(PromptTrigger.AppStart)?.let { showPolicy(it) }         // then kit.agreeToPolicy(it.policyVersion)
+ * if (kit.decide("live_location", "location").isAllowed) startLocationUpdates()
+ * val pickup = kit.resolve("pickup")                                     // "live_location" or "typed_address"
+ * ```
+ *
+ * **Reads are local.** [decide] and [resolve] answer from a mirror of the core's decision table that the core
+ * pushes after every change (a hash lookup, no JNI/JNA call), so they are cheap enough for every sensor event and
+ * safe on the main thread. [collect] also answers locally and counts in memory, except for data types with a
+ * frequency limit, where the core must answer now.
+ *
+ * **Writes are durable.** [grant], [withdraw] and the other `suspend` writes run on the dispatcher given to [open]
+ * (`Dispatchers.IO` by default), return once the change is on disk, and after they return every read of this
+ * instance — [decide], [resolve], [state] — already reflects the change.
+ *
+ * Close it with [close] (it flushes the access counts). Writes and prompts take an [Actor] (default: the user) and a
+ * `source`, a short label of the screen or prompt where the user acted, kept in the consent ledger as proof.
+ */
+class ConsentKit private constructor(
+    /** The generated core object (tests and benchmarks only). */
+    internal val core: CoreKit,
+    private val options: ConsentKitOptions,
+    private val dispatcher: CoroutineDispatcher,
+    initial: ConsentStatus,
+) : AutoCloseable {
+    private val handles = HandleIndex(callCore { core.handles() })
+    private val pairs = handles.pairs
+    private val manualClock = options.manualClockStartMs != null
+
+    /** The decision mirror: replaced as a whole on each state change; read without a lock. */
+    @Volatile
+    private var mirror: DecisionMirror = DecisionMirror.of(initial.decisions, handles)
+    private val publishLock = Any()
+    private val mutableState = MutableStateFlow(initial.toPublic())
+
+    /**
+     * The current consent state: the value at open, then every change (this instance's writes, [refresh], and the
+     * end of a cooldown, which turns [Tier.canAskNow] back on). Collect it to update consent screens; `state.value`
+     * is already current when a write returns.
+     */
+    val state: StateFlow<ConsentState> = mutableState.asStateFlow()
+
+    private val counters = AccessCounters(
+        width = handles.dataTypes.size,
+        thirdParties = handles.thirdParties.size,
+        // The core marks pairs the manifest does not declare with NOT_DECLARED; that never changes.
+        declared = BooleanArray(mirror.codes.size) { mirror.codes[it].toInt() != DenyReason.NOT_DECLARED.code },
+        batchSize = options.collectBatchSize,
+    )
+
+    /**
+     * What the core answered about (purpose, third party) recipients, by `purpose * thirdParties + thirdParty`:
+     * 0 not known yet, [RECIPIENT_DECLARED] or [RECIPIENT_UNDECLARED]. Fixed by the manifest, learned from the core's
+     * first `collectCode` answer for the pair (the handle table does not list a purpose's recipients).
+     */
+    private val recipients = ByteArray(handles.purposes.size * handles.thirdParties.size)
+
+    private val scope = CoroutineScope(SupervisorJob() + dispatcher)
+    private val closed = AtomicBoolean(false)
+    private val flushLock = Any()
+    private val flushQueued = AtomicBoolean(false)
+    private val countsSent = AtomicLong()
+    private var cooldownJob: Job? = null
+    private var cooldownAt = Long.MAX_VALUE
+    private val observer = StateObserver(::publish)
+    private val observerId: ULong
+
+    init {
+        observerId = callCore { core.addObserver(observer) }
+        scheduleCooldownRefresh(mirror)
+        scope.launch {
+            while (isActive) {
+                delay(options.collectFlushInterval)
+                sendCounts()
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads (local, any thread)
+
+    /**
+     * May [dataType] be collected for [purpose] now? Answered from the local mirror: no call into the core, no I/O.
+     * Use [collect] when you actually collect (it also counts and applies frequency limits).
+     *
+     * @throws ConsentKitException.UnknownId if the manifest declares no such purpose or data type.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    fun decide(purpose: String, dataType: String): Decision {
+        // Kept small on purpose: the JIT inlines it into the caller only if its compiled code is small. One unsigned
+        // comparison covers an unknown id (-1) and a closed instance (its mirror has no decisions).
+        val slot = pairs.slotOf(purpose, dataType)
+        val decisions = mirror.decisionsBySlot
+        if (slot.toUInt() >= decisions.size.toUInt()) decideFailed(purpose, dataType)
+        return decisions[slot]
+    }
+
+    /**
+     * Resolves ([purpose], [dataType]) once for [decide] / [collect] calls on a per-event path.
+     *
+     * @throws ConsentKitException.UnknownId if the manifest declares no such purpose or data type.
+     */
+    fun dataUse(purpose: String, dataType: String): DataUse {
+        val slot = pairs.slotOf(purpose, dataType)
+        if (slot < 0) unknownPair(purpose, dataType)
+        return DataUse(purpose, dataType, pairs, slot)
+    }
+
+    /** [decide] for a pair resolved with [dataUse]: one array read. */
+    fun decide(use: DataUse): Decision {
+        if (use.table !== pairs) return decide(use.purpose, use.dataType)
+        val decisions = mirror.decisionsBySlot
+        if (use.slot >= decisions.size) throw ConsentKitException.Closed()
+        return decisions[use.slot]
+    }
+
+    /** [collect] (for the app itself) for a pair resolved with [dataUse]. */
+    fun collect(use: DataUse): CollectResult {
+        val m = mirror
+        if (use.table !== pairs || m.closed) return collect(use.purpose, use.dataType)
+        val pair = pairs.pairOf(use.slot)
+        val code = m.codes[pair].toInt()
+        if (code != 0) return CollectResult.deniedFor(code)
+        if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
+        if (counters.add(pair, -1)) requestSend()
+        return CollectResult.Allowed
+    }
+
+    /**
+     * The tier of [feature] to offer now, which purposes the next richer tier lacks, and whether the app may ask for
+     * them now. Answered from the local mirror (refreshed from the core when a cooldown has just ended).
+     *
+     * @throws ConsentKitException.UnknownId if the manifest declares no such feature.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    fun resolve(feature: String): Tier {
+        val f = handles.feature(feature)
+        if (f < 0) unknownId(HandleKind.FEATURE, feature)
+        var m = mirror
+        if (m.closed) throw ConsentKitException.Closed()
+        if (!manualClock && m.nextChangeMs != Long.MAX_VALUE && System.currentTimeMillis() >= m.nextChangeMs) {
+            // A cooldown ended and the timer has not caught up yet (e.g. the device slept): ask the core once.
+            refreshFromCore()
+            m = mirror
+            if (m.closed) throw ConsentKitException.Closed()
+        }
+        return m.tiers[f]
+    }
+
+    /**
+     * Collects [dataType] for [purpose] (and gives it to [recipient], a third-party id, when set): allowed when the
+     * decision allows it, the recipient is declared for the purpose, and the data type's frequency limit leaves
+     * room. An allowed collection is counted in the access log (sent in batches; exact after [flush]).
+     *
+     * Crosses into the core only for frequency-limited data types (and once per new purpose/recipient pair);
+     * otherwise it is a local lookup plus an atomic increment.
+     *
+     * @throws ConsentKitException.UnknownId for an undeclared purpose, data type or third party.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    fun collect(purpose: String, dataType: String, recipient: String? = null): CollectResult {
+        // The common case (the app collects for itself, no frequency limit) stays small, like decide().
+        val slot = pairs.slotOf(purpose, dataType)
+        val m = mirror
+        if (slot < 0 || m.closed || recipient != null) return collectChecked(purpose, dataType, recipient)
+        val pair = pairs.pairOf(slot)
+        val code = m.codes[pair].toInt()
+        if (code != 0) return CollectResult.deniedFor(code)
+        if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
+        if (counters.add(pair, -1)) requestSend()
+        return CollectResult.Allowed
+    }
+
+    /**
+     * Runs [block] only if collecting [dataType] for [purpose] (and [recipient]) is allowed now, counting it like
+     * [collect]; returns the block's value, or why it did not run.
+     */
+    inline fun <T> withConsent(
+        purpose: String,
+        dataType: String,
+        recipient: String? = null,
+        block: () -> T,
+    ): ConsentResult<T> = when (val result = collect(purpose, dataType, recipient)) {
+        CollectResult.Allowed -> ConsentResult.Allowed(block())
+        is CollectResult.Denied -> ConsentResult.Denied(result.reason, result.retryAfter)
+    }
+
+    /** [withConsent] for a pair resolved with [dataUse]. */
+    inline fun <T> withConsent(use: DataUse, block: () -> T): ConsentResult<T> =
+        when (val result = collect(use)) {
+            CollectResult.Allowed -> ConsentResult.Allowed(block())
+            is CollectResult.Denied -> ConsentResult.Denied(result.reason, result.retryAfter)
+        }
+
+    /** The whole consent state, read from the core now (normally [state]`.value` is what you want). */
+    fun status(): ConsentState {
+        ensureOpen()
+        return callCore { core.status() }.toPublic()
+    }
+
+    /** May data be given to [recipient] (a third-party id) now: some purpose sharing with it is allowed? */
+    fun mayTransfer(recipient: String): Boolean {
+        ensureOpen()
+        return callCore { core.mayTransfer(recipient) }
+    }
+
+    /** May the SDK of [thirdParty] be initialised now (policy agreed and each of its `init_requires` allowed)? */
+    fun mayInitialize(thirdParty: String): Boolean {
+        ensureOpen()
+        return callCore { core.mayInitialize(thirdParty) }
+    }
+
+    /** The app filing number and the link to show next to it, if the manifest has one. */
+    fun filing(): Filing? {
+        ensureOpen()
+        return callCore { core.filing() }?.let { Filing(it.number, it.url) }
+    }
+
+    // ---------------------------------------------------------------- prompts and writes (suspend, on the dispatcher)
+
+    /** What to ask the user now for [trigger], or null when nothing should be asked (e.g. during a cooldown). */
+    suspend fun nextPrompt(trigger: PromptTrigger): Prompt? = onDispatcher {
+        callCore { core.nextPrompt(trigger.toCore()) }?.toPublic()
+    }
+
+    /**
+     * The user (or, under 14, the guardian) agrees to the privacy policy [version] — the [Prompt.policyVersion]
+     * that was shown, which must be the manifest's current one.
+     *
+     * @throws ConsentKitException.InvalidArgument if [version] is not the current policy version.
+     * @throws ConsentKitException.GuardianRequired if the user is under 14 and [actor] is not the guardian.
+     */
+    suspend fun agreeToPolicy(version: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.agreeToPolicy(version, actor.toCore(), source) }
+
+    /** The user declines the privacy policy: the app runs in browse mode and does not ask again during the cooldown. */
+    suspend fun declinePolicy(source: String = DEFAULT_SOURCE): Unit = write { core.declinePolicy(source) }
+
+    /**
+     * Grants one [purpose] (the answer to its prompt).
+     *
+     * @throws ConsentKitException.GuardianRequired if the user is under 14 and [actor] is not the guardian.
+     */
+    suspend fun grant(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.grant(purpose, actor.toCore(), source) }
+
+    /**
+     * Grants several purposes at once, e.g. from a settings screen.
+     *
+     * @throws ConsentKitException.SeparateConsentRequired if any of them needs its own consent: grant those one
+     *   per call, each after its own prompt.
+     */
+    suspend fun grantAll(purposes: List<String>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.grantAll(purposes, actor.toCore(), source) }
+
+    /** The user refused the prompt for [purpose]: it is not proposed again during the cooldown (48 h in cn-2021). */
+    suspend fun refuse(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.refuse(purpose, actor.toCore(), source) }
+
+    /** Withdraws consent for [purpose]; effective for every read once this returns. */
+    suspend fun withdraw(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.withdraw(purpose, actor.toCore(), source) }
+
+    /** Sets the user's age bracket (under 14: only a guardian's agreement and grants count). */
+    suspend fun setAgeBracket(bracket: AgeBracket, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        write { core.setAgeBracket(bracket.toCore(), actor.toCore(), source) }
+
+    /**
+     * Erases the consent state and the access log at the user's request (counts not yet sent are dropped too).
+     * The consent ledger keeps the proof of what was consented and of the erasure.
+     */
+    suspend fun eraseAll(actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit = write {
+        synchronized(flushLock) { counters.drain() }
+        core.eraseAll(actor.toCore(), source)
+    }
+
+    /** Picks up consent changes written by another process on the same database file. */
+    suspend fun refresh(): Unit = write { core.refresh() }
+
+    /**
+     * Sends the pending access counts to the core and writes them to the access log now. Also done every
+     * [ConsentKitOptions.collectFlushInterval] (counts only), on [onBackground] and on [close].
+     */
+    suspend fun flush(): Unit = onDispatcher {
+        sendCounts(throwOnFailure = true)
+        callCore { core.flush() }
+    }
+
+    /**
+     * Call when the app goes to the background: writes the pending access counts without blocking the caller.
+     * On Android, `dev.consentkit.android.flushWhenBackgrounded()` calls it from `ProcessLifecycleOwner`'s ON_STOP.
+     */
+    fun onBackground() {
+        if (closed.get()) return
+        lastBackgroundFlush = scope.launch {
+            sendCounts()
+            runCatching { callCore { core.flush() } }
+        }
+    }
+
+    /**
+     * Tests and demos: moves the manual clock forward by [by] (cooldowns, frequency windows).
+     *
+     * @throws ConsentKitException.ClockNotManual unless opened with [ConsentKitOptions.manualClockStartMs].
+     */
+    suspend fun advanceClock(by: Duration): Unit = write { core.advanceClock(by.inWholeMilliseconds) }
+
+    /**
+     * Sends the pending access counts, writes them, and closes the database. Every later call fails with
+     * [ConsentKitException.Closed]; calling [close] again does nothing. Collections racing with [close] may be
+     * dropped.
+     *
+     * @throws ConsentKitException.Storage if the final write failed.
+     */
+    override fun close() {
+        if (!closed.compareAndSet(false, true)) return
+        scope.cancel()
+        synchronized(publishLock) { mirror = DecisionMirror.CLOSED }
+        var failure: ConsentKitException? = null
+        try {
+            sendCounts(throwOnFailure = true)
+        } catch (e: ConsentKitException) {
+            failure = e
+        }
+        try {
+            callCore { core.closeCore() }
+        } catch (e: ConsentKitException) {
+            failure = failure ?: e
+        }
+        runCatching { core.removeObserver(observerId) }
+        core.destroy()
+        failure?.let { throw it }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** The mirror's version (tests). */
+    internal val mirrorVersion: Long get() = mirror.version
+
+    /** The facade's observer (tests: it must never throw). */
+    internal val stateObserver: StateObserver get() = observer
+
+    /** How many collections this facade has handed to the core with `recordAccess` (tests). */
+    internal val collectionsSent: Long get() = countsSent.get()
+
+    /** The job of the last [onBackground] (tests). */
+    @Volatile
+    internal var lastBackgroundFlush: Job? = null
+        private set
+
+    private suspend inline fun <T> onDispatcher(crossinline block: () -> T): T = withContext(dispatcher) {
+        ensureOpen()
+        closedIfDestroyed { block() }
+    }
+
+    /** A durable write, then the mirror and [state] reflect it before this returns. */
+    private suspend inline fun write(crossinline block: () -> Unit): Unit = onDispatcher {
+        callCore { block() }
+        // The core has already told our observer on this thread; fetching once more keeps "a write returns only
+        // after the mirror reflects it" true even if that notification failed. publish() ignores older tables.
+        publish(callCore { core.status() })
+    }
+
+    private fun ensureOpen() {
+        if (closed.get()) throw ConsentKitException.Closed()
+    }
+
+    /** Calls racing with [close] can find the generated object destroyed: report that as [ConsentKitException.Closed]. */
+    private inline fun <T> closedIfDestroyed(block: () -> T): T =
+        try {
+            block()
+        } catch (e: IllegalStateException) {
+            if (closed.get()) throw ConsentKitException.Closed(e) else throw e
+        }
+
+    /** [collect] with a recipient, an unknown id or after close. */
+    private fun collectChecked(purpose: String, dataType: String, recipient: String?): CollectResult {
+        val slot = pairs.slotOf(purpose, dataType)
+        if (slot < 0) unknownPair(purpose, dataType)
+        val pair = pairs.pairOf(slot)
+        var r = -1
+        if (recipient != null) {
+            r = handles.thirdParty(recipient)
+            if (r < 0) unknownId(HandleKind.THIRD_PARTY, recipient)
+        }
+        val m = mirror
+        if (m.closed) throw ConsentKitException.Closed()
+        val code = m.codes[pair].toInt()
+        if (code != 0) return CollectResult.deniedFor(code)
+        if (m.limited[pair].toInt() != 0) return collectInCore(pair, r)
+        if (r >= 0) {
+            when (recipients[pair / m.width * handles.thirdParties.size + r]) {
+                RECIPIENT_UNDECLARED -> return CollectResult.deniedFor(DenyReason.RECIPIENT_NOT_DECLARED.code)
+                RECIPIENT_DECLARED -> Unit
+                else -> return collectInCore(pair, r)
+            }
+        }
+        if (counters.add(pair, r)) requestSend()
+        return CollectResult.Allowed
+    }
+
+    private fun decideFailed(purpose: String, dataType: String): Nothing {
+        if (pairs.slotOf(purpose, dataType) < 0) unknownPair(purpose, dataType)
+        throw ConsentKitException.Closed()
+    }
+
+    /** Throws the core's UnknownId error for whichever of the two ids is unknown (the purpose first, as the core). */
+    private fun unknownPair(purpose: String, dataType: String): Nothing {
+        if (handles.purpose(purpose) < 0) unknownId(HandleKind.PURPOSE, purpose)
+        unknownId(HandleKind.DATA_TYPE, dataType)
+    }
+
+    /** Throws the core's own UnknownId error for an id the handle maps do not know. */
+    private fun unknownId(kind: HandleKind, id: String): Nothing {
+        ensureOpen()
+        closedIfDestroyed { callCore { core.handle(kind, id) } }
+        throw ConsentKitException.Unexpected("the core knows $kind \"$id\" but its handle table does not")
+    }
+
+    /** Installs the mirror and state of [status] if it is newer than the current one. Called by the observer too. */
+    private fun publish(status: ConsentStatus) {
+        val next = DecisionMirror.of(status.decisions, handles)
+        val nextState = status.toPublic()
+        synchronized(publishLock) {
+            val current = mirror
+            if (current.closed || !next.isNewerThan(current)) return
+            mirror = next
+            mutableState.value = nextState
+            scheduleCooldownRefresh(next)
+        }
+    }
+
+    private fun refreshFromCore() {
+        if (closed.get()) return
+        runCatching { closedIfDestroyed { publish(callCore { core.status() }) } }
+    }
+
+    /** With the device clock: re-fetch the table when the next cooldown ends. Call under [publishLock] (or at init). */
+    private fun scheduleCooldownRefresh(m: DecisionMirror) {
+        if (manualClock || m.nextChangeMs == cooldownAt) return
+        cooldownJob?.cancel()
+        cooldownAt = m.nextChangeMs
+        cooldownJob = if (m.nextChangeMs == Long.MAX_VALUE) {
+            null
+        } else {
+            scope.launch {
+                // delay() runs on a monotonic clock; the core's cooldowns on the wall clock: wait for the latter.
+                while (System.currentTimeMillis() < m.nextChangeMs) {
+                    delay((m.nextChangeMs - System.currentTimeMillis()).coerceAtLeast(1).milliseconds)
+                }
+                refreshFromCore()
+            }
+        }
+    }
+
+    /** Frequency-limited pairs and unknown recipients: the core answers (and counts) now. */
+    private fun collectInCore(pair: Int, r: Int): CollectResult {
+        val width = handles.dataTypes.size
+        val p = pair / width
+        val d = pair % width
+        val raw = closedIfDestroyed {
+            core.collectCode(p.toUInt(), d.toUInt(), if (r < 0) UInt.MAX_VALUE else r.toUInt()).toLong()
+        }
+        val code = (raw and 0xFF).toInt()
+        if (r >= 0) {
+            val slot = p * handles.thirdParties.size + r
+            if (code == 0) recipients[slot] = RECIPIENT_DECLARED
+            if (code == DenyReason.RECIPIENT_NOT_DECLARED.code) recipients[slot] = RECIPIENT_UNDECLARED
+        }
+        return when (code) {
+            0 -> CollectResult.Allowed
+            DenyReason.FREQUENCY_LIMITED.code ->
+                CollectResult.Denied(DenyReason.FREQUENCY_LIMITED, (raw ushr 8).milliseconds)
+            CODE_CLOSED -> throw ConsentKitException.Closed()
+            CODE_INVALID_HANDLE -> throw ConsentKitException.Unexpected("handle ($p, $d, $r) out of range")
+            else -> CollectResult.deniedFor(code)
+        }
+    }
+
+    private fun requestSend() {
+        if (flushQueued.compareAndSet(false, true)) {
+            scope.launch {
+                flushQueued.set(false)
+                sendCounts()
+            }
+        }
+    }
+
+    /** Sends the pending counts in one `recordAccess` call; on failure puts them back (and throws if asked). */
+    private fun sendCounts(throwOnFailure: Boolean = false) {
+        synchronized(flushLock) {
+            val entries = counters.drain()
+            if (entries.isEmpty()) return
+            try {
+                callCore { core.recordAccess(entries) }
+                countsSent.addAndGet(entries.sumOf { it.count.toLong() })
+            } catch (e: ConsentKitException) {
+                counters.restore(entries)
+                if (throwOnFailure) throw e
+            }
+        }
+    }
+
+    /** Opening. */
+    companion object {
+        /** The `source` recorded in the ledger when a write does not name one. */
+        const val DEFAULT_SOURCE: String = "app"
+
+        private const val RECIPIENT_DECLARED: Byte = 1
+        private const val RECIPIENT_UNDECLARED: Byte = 2
+        private const val CODE_INVALID_HANDLE = 250
+        private const val CODE_CLOSED = 251
+
+        /**
+         * Opens (or creates) the consent database at [dbPath] for the app's manifest ([manifestJson], the text of
+         * the manifest asset). On Android pass a file in `context.noBackupFilesDir`: consent belongs to this device.
+         *
+         * Reads the database: call it off the main thread (e.g. in `withContext(Dispatchers.IO)`). A damaged
+         * database is set aside and a fresh one started on the safe default (see [ConsentState.recovery]).
+         *
+         * @param dispatcher where the `suspend` writes and background flushes run.
+         * @throws ConsentKitException.InvalidManifest with every lint diagnostic if the manifest is refused.
+         * @throws ConsentKitException.Storage if the database cannot be opened.
+         */
+        @JvmStatic
+        fun open(
+            dbPath: String,
+            manifestJson: String,
+            options: ConsentKitOptions = ConsentKitOptions(),
+            dispatcher: CoroutineDispatcher = Dispatchers.IO,
+        ): ConsentKit {
+            val core = callCore {
+                CoreKit.open(
+                    dbPath,
+                    manifestJson,
+                    OpenOptions(options.manualClockStartMs, options.coreFlushEvery?.toUInt()),
+                )
+            }
+            try {
+                return ConsentKit(core, options, dispatcher, callCore { core.status() })
+            } catch (t: Throwable) {
+                runCatching { core.closeCore() }
+                core.destroy()
+                throw t
+            }
+        }
+    }
+}

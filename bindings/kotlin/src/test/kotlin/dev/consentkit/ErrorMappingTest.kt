@@ -1,0 +1,113 @@
+package dev.consentkit
+
+import dev.consentkit.internal.ConsentException
+import dev.consentkit.internal.DiagnosticSeverity
+import dev.consentkit.internal.lintManifest
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertInstanceOf
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.nio.file.Files
+import kotlin.io.path.absolutePathString
+
+/** Errors from the core arrive as the typed [ConsentKitException] subclasses, with their fields. */
+class ErrorMappingTest {
+    @Test
+    fun `a manifest with lint errors is refused with every diagnostic`() {
+        val bad = TestSupport.read("examples/ride_hailing.json")
+            .replace("\"retention_days\": 90", "\"retention_days\": null")
+            .replace("沪ICP备12345678号-3A", "nope")
+        val e = assertThrows<ConsentKitException.InvalidManifest> {
+            ConsentKit.open(TestSupport.tempDb().absolutePathString(), bad)
+        }
+        assertEquals(listOf("CK010", "CK012"), e.diagnostics.map { it.code })
+        assertTrue(e.diagnostics.all { it.severity == ManifestDiagnostic.Severity.ERROR && it.fix.isNotEmpty() })
+        assertInstanceOf(ConsentException.InvalidManifest::class.java, e.cause)
+
+        val syntax = assertThrows<ConsentKitException.InvalidManifest> {
+            ConsentKit.open(TestSupport.tempDb().absolutePathString(), "{")
+        }
+        assertTrue(syntax.diagnostics.isEmpty())
+    }
+
+    @Test
+    fun `every broken example with a lint error is refused with that code`() {
+        Files.list(TestSupport.root.resolve("examples/broken")).use { files ->
+            files.filter { it.toString().endsWith(".json") }.forEach { f ->
+                val json = Files.readString(f)
+                // What the core's lint says about it (some broken examples only earn a warning).
+                val errors = runCatching { lintManifest(json) }.getOrNull()
+                    ?.filter { it.severity == DiagnosticSeverity.ERROR }?.map { it.code }
+                if (errors != null && errors.isEmpty()) return@forEach
+                val e = assertThrows<ConsentKitException.InvalidManifest>(f.toString()) {
+                    ConsentKit.open(TestSupport.tempDb().absolutePathString(), json)
+                }
+                if (errors != null) assertEquals(errors, e.diagnostics.filter { it.severity == ManifestDiagnostic.Severity.ERROR }.map { it.code })
+            }
+        }
+    }
+
+    @Test
+    fun `write and read errors are typed`() = runBlocking {
+        TestSupport.open().use { kit ->
+            val unknown = assertThrows<ConsentKitException.UnknownId> { kit.decide("telepathy", "location") }
+            assertEquals("purpose" to "telepathy", unknown.kind to unknown.id)
+            assertEquals("data_type", assertThrows<ConsentKitException.UnknownId> { kit.decide("ride", "aura") }.kind)
+            assertEquals("feature", assertThrows<ConsentKitException.UnknownId> { kit.resolve("teleport") }.kind)
+            assertEquals(
+                "third_party",
+                assertThrows<ConsentKitException.UnknownId> { kit.collect("ride", "phone_number", "nobody") }.kind,
+            )
+            assertEquals("purpose", assertThrows<ConsentKitException.UnknownId> { kit.grant("telepathy") }.kind)
+
+            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToPolicy("1999-01-01") }
+            assertThrows<ConsentKitException.InvalidArgument> { kit.grant("ads", source = "s".repeat(300)) }
+
+            kit.agreeToPolicy(kit.state.value.policyVersion)
+            val bundle = assertThrows<ConsentKitException.SeparateConsentRequired> {
+                kit.grantAll(listOf("ads", "live_location"))
+            }
+            assertEquals(setOf("ads", "live_location"), bundle.purposes.toSet())
+
+            kit.setAgeBracket(AgeBracket.UNDER_14)
+            assertEquals(14, assertThrows<ConsentKitException.GuardianRequired> { kit.grant("ads") }.age)
+            kit.grant("ads", Actor.GUARDIAN)
+        }
+    }
+
+    @Test
+    fun `advancing the device clock is refused`(): Unit = runBlocking {
+        TestSupport.open(options = ConsentKitOptions()).use { kit ->
+            assertThrows<ConsentKitException.ClockNotManual> { kit.advanceClock(kotlin.time.Duration.parse("1s")) }
+        }
+    }
+
+    @Test
+    fun `storage and path errors are typed`() {
+        val dir = TestSupport.tempDb().parent
+        assertThrows<ConsentKitException.InvalidArgument> {
+            ConsentKit.open(dir.absolutePathString(), TestSupport.read("examples/ride_hailing.json"))
+        }
+        assertThrows<ConsentKitException.Storage> {
+            ConsentKit.open(dir.resolve("missing/dir/consent.db").absolutePathString(), TestSupport.read("examples/ride_hailing.json"))
+        }
+    }
+
+    @Test
+    fun `everything fails with Closed after close`() = runBlocking {
+        val kit = TestSupport.open()
+        kit.close()
+        kit.close()
+        assertThrows<ConsentKitException.Closed> { kit.decide("ride", "phone_number") }
+        assertThrows<ConsentKitException.Closed> { kit.resolve("pickup") }
+        assertThrows<ConsentKitException.Closed> { kit.collect("ride", "phone_number") }
+        assertThrows<ConsentKitException.Closed> { kit.grant("ads") }
+        assertThrows<ConsentKitException.Closed> { kit.status() }
+        assertThrows<ConsentKitException.Closed> { kit.flush() }
+        assertThrows<ConsentKitException.Closed> { kit.nextPrompt(PromptTrigger.AppStart) }
+        assertThrows<ConsentKitException.Closed> { kit.decide("nope", "phone_number") }
+        kit.onBackground()
+    }
+}
