@@ -20,6 +20,11 @@ failed=$(awk '/^test result: /{for(i=1;i<=NF;i++) if($(i+1) ~ /^failed/) s+=$i} 
 rm -f "$rust_out"
 summary+=("Rust: ${passed} passed, ${failed} failed ($(took "$t"))")
 
+log "Benchmark harness smoke run (each benchmark once, so the benches never rot)"
+t=$(date +%s)
+bench/smoke.sh
+summary+=("bench smoke: ok ($(took "$t"))")
+
 # The CLI checks run last: they reuse the Maven cache and the Swift toolchain the two parts before set up.
 for part in bindings/kotlin/test.sh bindings/swift/test.sh tests/cli/test.sh; do
   if [ -x "$part" ]; then

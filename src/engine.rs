@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
@@ -61,6 +61,13 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     inner: Mutex<Option<Inner>>,
     snapshot: ArcSwap<Snapshot>,
+    /// The snapshot's decision table as atomics, `decisions[p * width + d]`: the per-event `decide_handles` reads one
+    /// cell instead of loading the whole snapshot (an `ArcSwap` load costs several atomic read-modify-writes).
+    /// Written under the `inner` lock just before each snapshot swap.
+    decisions: Box<[AtomicU8]>,
+    /// Row width of `decisions` (number of data types) and number of purposes (rows).
+    width: usize,
+    purpose_count: usize,
     access: AccessBuffer,
     limiter: FrequencyLimiter,
     recovery: Option<RecoveryEvent>,
@@ -91,6 +98,9 @@ impl Engine {
         let (store, state, recovery) = Store::open(db_path, now)?;
         let snapshot = Snapshot::build(&index, &state, 1);
         Ok(Engine {
+            decisions: snapshot.table.iter().map(|&c| AtomicU8::new(c)).collect(),
+            width: snapshot.width,
+            purpose_count: snapshot.purpose_reason.len(),
             access: AccessBuffer::new(&index),
             limiter: FrequencyLimiter::new(&index),
             index,
@@ -158,11 +168,19 @@ impl Engine {
     #[inline]
     pub fn decide_handles(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
         self.check_open()?;
-        let snap = self.snapshot.load();
-        if purpose as usize >= snap.purpose_reason.len() || data_type as usize >= snap.width {
+        if purpose as usize >= self.purpose_count || data_type as usize >= self.width {
             return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
         }
-        Ok(Reason::from_code(snap.code(purpose, data_type)).unwrap_or(Reason::NotDeclared))
+        let code = self.decisions[purpose as usize * self.width + data_type as usize].load(Ordering::Relaxed);
+        Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
+    }
+
+    /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked.
+    fn publish(&self, snap: Arc<Snapshot>) {
+        for (cell, &code) in self.decisions.iter().zip(&snap.table) {
+            cell.store(code, Ordering::Relaxed);
+        }
+        self.snapshot.store(snap);
     }
 
     /// The decision for (purpose, data type) by ids.
@@ -173,13 +191,18 @@ impl Engine {
     }
 
     /// Whether asking now respects the cooldown for any purpose missing from the feature's next richer tier.
+    /// Reads the clock only when a refusal or a declined policy makes the answer depend on time.
     pub fn can_ask_now(&self, snap: &Snapshot, feature: u32) -> bool {
-        let now = self.clock.now_ms();
         let cooldown = self.index.pack.cooldown_ms();
+        let mut now = None;
+        let mut now = || *now.get_or_insert_with(|| self.clock.now_ms());
         if !snap.policy_agreed {
-            return snap.may_ask_policy(now, cooldown);
+            return snap.policy_declined_at.is_none() || snap.may_ask_policy(now(), cooldown);
         }
-        snap.resolutions[feature as usize].missing.iter().any(|&p| snap.may_ask(p, now, cooldown))
+        snap.resolutions[feature as usize]
+            .missing
+            .iter()
+            .any(|&p| snap.refused_at[p as usize].is_none() || snap.may_ask(p, now(), cooldown))
     }
 
     /// Records one collection: allowed only if the decision allows it, the recipient is declared for the purpose and
@@ -296,7 +319,7 @@ impl Engine {
             inner.state = state;
             let version = self.snapshot.load().version + 1;
             let snap = Arc::new(Snapshot::build(&self.index, &inner.state, version));
-            self.snapshot.store(snap.clone());
+            self.publish(snap.clone());
             Ok(snap)
         })?;
         self.notify(&snapshot);
@@ -402,7 +425,7 @@ impl Engine {
             }
             inner.state = state;
             let snap = Arc::new(Snapshot::build(&self.index, &inner.state, self.snapshot.load().version + 1));
-            self.snapshot.store(snap.clone());
+            self.publish(snap.clone());
             Ok(Some(snap))
         })?;
         if let Some(snap) = changed {

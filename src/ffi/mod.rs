@@ -51,7 +51,7 @@ pub(crate) fn status_of(engine: &Engine, snap: &Snapshot) -> ConsentStatus {
                 needs_opt_in: p.needs_opt_in,
             })
             .collect(),
-        features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f)).collect(),
+        features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f, None)).collect(),
         recovery: engine.recovery().map(Into::into),
         decisions: decision_table(engine, snap),
     }
@@ -81,12 +81,13 @@ pub(crate) fn decision_table(engine: &Engine, snap: &Snapshot) -> DecisionTable 
     }
 }
 
-fn resolved(engine: &Engine, snap: &Snapshot, f: u32) -> ResolvedTier {
+/// `id`: the feature's id when the caller already owns it (saves a copy on the `resolve` path).
+fn resolved(engine: &Engine, snap: &Snapshot, f: u32, id: Option<String>) -> ResolvedTier {
     let index = engine.index();
     let feature = &index.features[f as usize];
     let r = &snap.resolutions[f as usize];
     ResolvedTier {
-        feature: feature.id.clone(),
+        feature: id.unwrap_or_else(|| feature.id.clone()),
         tier: r.tier.map(|t| feature.tiers[t as usize].id.clone()),
         tier_index: r.tier.map(u32::from),
         is_basic: r.tier.is_some_and(|t| t as usize + 1 == feature.tiers.len()),
@@ -202,7 +203,7 @@ impl ConsentKit {
     pub fn resolve(&self, feature: String) -> Res<ResolvedTier> {
         let f = self.engine.handle(IdKind::Feature, &feature)?;
         self.engine.check_open()?;
-        Ok(resolved(&self.engine, &self.engine.snapshot(), f))
+        Ok(resolved(&self.engine, &self.engine.snapshot(), f, Some(feature)))
     }
 
     /// Collects `data_type` for `purpose` (and for `recipient`, a third-party id, when it is shared): allowed only

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
 use crate::error::{clip, CoreError, CoreResult};
 use crate::manifest::{definition_hash, Basis, Manifest, ValidManifest};
 use crate::rules::{separate_consent_triggers, RulePack, SeparateConsentTrigger};
@@ -95,14 +97,18 @@ pub struct Index {
     pub features: Vec<FeatureInfo>,
     /// Third-party ids by handle.
     pub third_parties: Vec<String>,
-    ids: [HashMap<String, u32>; 4],
+    ids: [IdMap; 4],
 }
+
+/// Id -> handle. FxHash: the keys are the app's own manifest ids (no untrusted input to flood), and SipHash's
+/// per-lookup cost was most of the string `decide`.
+type IdMap = HashMap<String, u32, FxBuildHasher>;
 
 impl Index {
     /// Compiles a validated manifest.
     pub fn build(valid: ValidManifest) -> Self {
         let ValidManifest { manifest: m, pack, .. } = valid;
-        let mut ids: [HashMap<String, u32>; 4] = Default::default();
+        let mut ids: [IdMap; 4] = Default::default();
         let mut data_types: Vec<String> = pack.data_types.keys().chain(m.data_types.keys()).cloned().collect();
         data_types.sort();
         data_types.dedup();

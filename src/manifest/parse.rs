@@ -17,6 +17,12 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     if bytes.len() > MAX_MANIFEST_BYTES {
         return Err(ManifestError::TooLarge { size: bytes.len() as u64, limit: MAX_MANIFEST_BYTES as u64 });
     }
+    // Happy path without the path tracking (it wraps every visitor); on error, parse again to name the path.
+    if let Ok(manifest) = serde_json::from_slice::<Manifest>(bytes) {
+        check_unknown_fields(&manifest)?;
+        check_limits(&manifest)?;
+        return Ok(manifest);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let manifest: Manifest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

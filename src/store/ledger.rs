@@ -119,24 +119,39 @@ impl LedgerRow {
 /// The bytes hashed for a row: the compact JSON array
 /// `[seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, prev_hash]`.
 pub fn canonical_encoding(row: &LedgerRow) -> String {
-    serde_json::json!([
-        row.seq,
-        row.at_ms,
-        row.kind,
-        row.purpose,
-        row.actor,
-        row.source,
-        row.policy_version,
-        row.definition_hash,
-        row.detail,
-        row.prev_hash
-    ])
-    .to_string()
+    let mut buf = Vec::with_capacity(512);
+    canonical_encoding_into(row, &mut buf);
+    // Only JSON text written by serde_json: valid UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// [`canonical_encoding`] into a reused buffer (cleared first): the same bytes, written field by field with
+/// serde_json's own string escaping instead of through a `serde_json::Value`.
+pub fn canonical_encoding_into(row: &LedgerRow, buf: &mut Vec<u8>) {
+    use std::io::Write;
+    buf.clear();
+    let _ = write!(buf, "[{},{}", row.seq, row.at_ms);
+    for s in [&row.kind, &row.purpose, &row.actor, &row.source, &row.policy_version, &row.definition_hash, &row.detail, &row.prev_hash] {
+        buf.push(b',');
+        let _ = serde_json::to_writer(&mut *buf, s.as_str());
+    }
+    buf.push(b']');
 }
 
 /// SHA-256 of the canonical encoding, lowercase hex.
 pub fn row_hash(row: &LedgerRow) -> String {
     hex(&Sha256::digest(canonical_encoding(row).as_bytes()))
+}
+
+/// Whether `row.hash` is the SHA-256 of its canonical encoding (no allocation beyond `buf`).
+fn hash_matches(row: &LedgerRow, buf: &mut Vec<u8>) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    canonical_encoding_into(row, buf);
+    let digest = Sha256::digest(&buf[..]);
+    let stored = row.hash.as_bytes();
+    stored.len() == 64 && digest.iter().enumerate().all(|(i, b)| {
+        stored[2 * i] == DIGITS[(b >> 4) as usize] && stored[2 * i + 1] == DIGITS[(b & 0xf) as usize]
+    })
 }
 
 const SELECT: &str = "SELECT seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
@@ -161,7 +176,9 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LedgerRow> {
 /// Appends an event inside the caller's transaction, chaining it to the last row on disk.
 pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow> {
     let last: Option<(i64, String)> =
-        tx.query_row("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        tx.prepare_cached("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
     let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
     let mut row = LedgerRow {
         seq: prev_seq + 1,
@@ -177,10 +194,11 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow>
         hash: String::new(),
     };
     row.hash = row_hash(&row);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO ledger (seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
          prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             row.seq,
             row.at_ms,
             row.kind,
@@ -192,8 +210,7 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow>
             row.detail,
             row.prev_hash,
             row.hash
-        ],
-    )?;
+        ])?;
     Ok(row)
 }
 
@@ -224,7 +241,17 @@ pub enum ChainCheck {
 /// Walks the chain ([`verify`]) and then checks the head recorded in `settings.ledger_head` with every write,
 /// which catches removed last rows. This is the one check the store (at open) and the inspector both run.
 pub fn verify_with_head(conn: &Connection, progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
-    let check = verify(conn, progress)?;
+    verify_with_head_rows(conn, progress, |_| {})
+}
+
+/// [`verify_with_head`], handing every verified row to `on_row` in order (open replays the state in the same pass
+/// instead of reading the ledger twice).
+pub fn verify_with_head_rows(
+    conn: &Connection,
+    progress: impl FnMut(u64),
+    on_row: impl FnMut(&LedgerRow),
+) -> rusqlite::Result<ChainCheck> {
+    let check = verify_with(conn, progress, on_row)?;
     let ChainCheck::Intact { rows } = check else { return Ok(check) };
     let head: Option<String> =
         conn.query_row("SELECT value FROM settings WHERE key = 'ledger_head'", [], |r| r.get(0)).optional()?;
@@ -244,12 +271,22 @@ pub fn verify_with_head(conn: &Connection, progress: impl FnMut(u64)) -> rusqlit
 }
 
 /// Walks the whole chain in order; `progress` is called with the number of rows checked so far.
-pub fn verify(conn: &Connection, mut progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
+pub fn verify(conn: &Connection, progress: impl FnMut(u64)) -> rusqlite::Result<ChainCheck> {
+    verify_with(conn, progress, |_| {})
+}
+
+/// [`verify`], handing every verified row to `on_row` in order (one pass for verification and replay).
+pub fn verify_with(
+    conn: &Connection,
+    mut progress: impl FnMut(u64),
+    mut on_row: impl FnMut(&LedgerRow),
+) -> rusqlite::Result<ChainCheck> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS_HASH.to_string();
     let mut n = 0u64;
+    let mut buf = Vec::with_capacity(512);
     while let Some(r) = rows.next()? {
         let row = read_row(r)?;
         let broken = |reason: &str| Ok(ChainCheck::Broken { seq: row.seq, reason: reason.to_string() });
@@ -265,9 +302,10 @@ pub fn verify(conn: &Connection, mut progress: impl FnMut(u64)) -> rusqlite::Res
         if row.event_kind().is_none() {
             return broken("unknown event kind");
         }
-        if row_hash(&row) != row.hash {
+        if !hash_matches(&row, &mut buf) {
             return broken("hash does not match the row's contents (row edited)");
         }
+        on_row(&row);
         prev = row.hash;
         expected_seq += 1;
         n += 1;
@@ -277,4 +315,32 @@ pub fn verify(conn: &Connection, mut progress: impl FnMut(u64)) -> rusqlite::Res
     }
     progress(n);
     Ok(ChainCheck::Intact { rows: n })
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn field_by_field_encoding_matches_the_value_encoding() {
+        let texts = ["", "plain", "quote\" backslash\\ slash/", "tab\t nl\n cr\r \u{1} \u{1f}", "汉字 é 🚗", "\u{7f}\u{2028}"];
+        for (i, t) in texts.iter().enumerate() {
+            let row = LedgerRow {
+                seq: i as i64 + 1,
+                at_ms: -5 + i as i64 * 1_780_000_000_000,
+                kind: "granted".into(),
+                purpose: t.to_string(),
+                actor: "user".into(),
+                source: t.to_string(),
+                policy_version: "2026-11-01".into(),
+                definition_hash: t.to_string(),
+                detail: t.to_string(),
+                prev_hash: GENESIS_HASH.into(),
+                hash: String::new(),
+            };
+            let expected = serde_json::json!([row.seq, row.at_ms, row.kind, row.purpose, row.actor, row.source,
+                row.policy_version, row.definition_hash, row.detail, row.prev_hash]).to_string();
+            assert_eq!(canonical_encoding(&row), expected);
+        }
+    }
 }

@@ -141,7 +141,8 @@ impl Store {
                 Err(e) => return Err(storage("migrate", e)),
             }
         }
-        match store.verify_chain(|_| {}) {
+        let mut state = ConsentState::default();
+        match store.verify_chain_with(|_| {}, |row| state.apply(row)) {
             Ok(ChainCheck::Intact { .. }) => {}
             Ok(ChainCheck::Broken { seq, reason }) => {
                 return Ok(Opened::Damaged(RecoveryReason::BrokenChain { seq, detail: reason }))
@@ -149,8 +150,6 @@ impl Store {
             Err(CoreError::Storage(detail)) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail })),
             Err(e) => return Err(e),
         }
-        let rows = store.rows_after(0)?;
-        let state = ConsentState::replay(&rows);
         Ok(Opened::Good(Box::new(store), state))
     }
 
@@ -161,7 +160,13 @@ impl Store {
 
     /// Verifies the hash chain and the recorded head (which catches a deleted last row).
     pub fn verify_chain(&self, progress: impl FnMut(u64)) -> CoreResult<ChainCheck> {
-        ledger::verify_with_head(&self.conn, progress).map_err(|e| storage("verify", e))
+        self.verify_chain_with(progress, |_| {})
+    }
+
+    /// [`Store::verify_chain`], handing every verified row to `on_row` in order (open replays the state in the
+    /// same pass instead of reading the ledger twice).
+    pub fn verify_chain_with(&self, progress: impl FnMut(u64), on_row: impl FnMut(&LedgerRow)) -> CoreResult<ChainCheck> {
+        ledger::verify_with_head_rows(&self.conn, progress, on_row).map_err(|e| storage("verify", e))
     }
 
     /// Ledger rows with `seq > after`.
@@ -178,12 +183,20 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| storage("begin", e))?;
         let mut state = known.clone();
-        for row in ledger::rows_after(&tx, state.last_seq).map_err(|e| storage("catch up", e))? {
-            state.apply(&row);
+        let missed = ledger::rows_after(&tx, state.last_seq).map_err(|e| storage("catch up", e))?;
+        for row in &missed {
+            state.apply(row);
         }
         let row = ledger::append(&tx, event).map_err(|e| storage("append", e))?;
         state.apply(&row);
-        state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
+        // One purpose changed and nothing else was missed: update its mirror rows only.
+        let one_purpose = missed.is_empty()
+            && matches!(event.kind, EventKind::Granted | EventKind::Refused | EventKind::Withdrawn);
+        if one_purpose {
+            state::write_purpose_mirror(&tx, &state, &row.purpose).map_err(|e| storage("state", e))?;
+        } else {
+            state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
+        }
         state::set_setting(&tx, "ledger_head", &format!("{}:{}", row.seq, row.hash)).map_err(|e| storage("head", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;
         Ok((row, state))
@@ -203,12 +216,20 @@ impl Store {
         if counts.is_empty() {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| storage("begin", e))?;
-        access::add_counts(&tx, counts).map_err(|e| storage("access log", e))?;
-        tx.commit().map_err(|e| storage("commit", e))
+        // Access counts are statistics, not proof of consent: commit them without an fsync (WAL + NORMAL keeps the
+        // database consistent; a power cut may lose the last batches, an app crash loses nothing committed).
+        // Consent writes (`append`) keep synchronous=FULL.
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| storage("synchronous", e))?;
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| storage("begin", e))?;
+            access::add_counts(&tx, counts).map_err(|e| storage("access log", e))?;
+            tx.commit().map_err(|e| storage("commit", e))
+        })();
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| storage("synchronous", e));
+        result.and(restored)
     }
 
     /// Totals of the access log.

@@ -151,8 +151,8 @@ impl ConsentState {
 
 /// Rewrites the state mirror tables (purpose_state, refusals, settings) from `state`, inside the caller's transaction.
 pub fn write_mirror(tx: &Transaction<'_>, state: &ConsentState) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM purpose_state", [])?;
-    tx.execute("DELETE FROM refusals", [])?;
+    tx.prepare_cached("DELETE FROM purpose_state")?.execute([])?;
+    tx.prepare_cached("DELETE FROM refusals")?.execute([])?;
     {
         let mut ins = tx.prepare_cached(
             "INSERT INTO purpose_state (purpose, status, at_ms, actor, policy_version, definition_hash, seq) \
@@ -172,11 +172,30 @@ pub fn write_mirror(tx: &Transaction<'_>, state: &ConsentState) -> rusqlite::Res
     Ok(())
 }
 
+/// Updates the mirror rows of one purpose (after an event that changed only that purpose), inside the caller's
+/// transaction: the result equals [`write_mirror`]'s.
+pub fn write_purpose_mirror(tx: &Transaction<'_>, state: &ConsentState, purpose: &str) -> rusqlite::Result<()> {
+    if let Some(r) = state.purposes.get(purpose) {
+        tx.prepare_cached(
+            "INSERT INTO purpose_state (purpose, status, at_ms, actor, policy_version, definition_hash, seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(purpose) DO UPDATE SET status = excluded.status, \
+             at_ms = excluded.at_ms, actor = excluded.actor, policy_version = excluded.policy_version, \
+             definition_hash = excluded.definition_hash, seq = excluded.seq",
+        )?
+        .execute(params![purpose, r.choice.as_str(), r.at_ms, r.actor, r.policy_version, r.definition_hash, r.seq])?;
+    }
+    if let Some(at) = state.refusals.get(purpose) {
+        tx.prepare_cached("INSERT INTO refusals (purpose, at_ms) VALUES (?1, ?2) ON CONFLICT(purpose) DO UPDATE SET at_ms = excluded.at_ms")?
+            .execute(params![purpose, at])?;
+    }
+    Ok(())
+}
+
 /// Writes one setting.
 pub fn set_setting(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }

@@ -1,0 +1,257 @@
+//! Rows whose two sides must be measured interleaved, not one after the other, because the machine's disk and CPU
+//! share drift over seconds (a shared 2-core VM):
+//!
+//! * `durable_grant`: `ConsentKit::grant` (ledger row + state mirror + chain head + hash, one `synchronous=FULL`
+//!   transaction, then the snapshot swap) against one raw rusqlite `INSERT` of a ledger-sized row into a WAL,
+//!   `synchronous=FULL` database in the same directory. Grant, insert, withdraw, insert... alternating which side goes
+//!   first; each op timed alone; medians compared.
+//! * `contention`: 8 threads calling `decide_handles` over the declared pairs for a fixed time, with and without one
+//!   writer thread that grants and withdraws a purpose in a loop; rounds alternate between the two modes; median
+//!   throughputs compared.
+//!
+//! Not a criterion harness: writes `interleaved.json` into `$CK_BENCH_OUT` (default `target/tmp/bench-results`).
+//! Without `--bench` (as `cargo test --benches` runs it) it does a few iterations and writes nothing.
+
+mod common;
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, Connection};
+use serde_json::json;
+
+use consentkit::ffi::{Actor, ConsentKit};
+use consentkit::gate::Reason;
+
+const READERS: usize = 8;
+/// A plain opt-in purpose that the typical state leaves ungranted: the writers toggle it.
+const TOGGLED: &str = "purpose_03";
+
+struct Stats {
+    median_ns: f64,
+    mean_ns: f64,
+    p90_ns: f64,
+    n: usize,
+}
+
+fn stats(mut v: Vec<f64>) -> Stats {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    Stats { median_ns: v[n / 2], mean_ns: v.iter().sum::<f64>() / n as f64, p90_ns: v[(n * 9 / 10).min(n - 1)], n }
+}
+
+fn stats_json(s: &Stats) -> serde_json::Value {
+    json!({ "median_ns": s.median_ns, "mean_ns": s.mean_ns, "p90_ns": s.p90_ns, "samples": s.n })
+}
+
+fn time(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_nanos() as f64
+}
+
+fn durable_grant(quick: bool) -> serde_json::Value {
+    let dir = common::temp_dir();
+    let kit = common::typical(dir.path(), &common::manifest_40());
+    let raw = Connection::open(dir.path().join("raw.db")).expect("raw db");
+    raw.pragma_update(None, "journal_mode", "WAL").expect("wal");
+    raw.pragma_update(None, "synchronous", "FULL").expect("sync");
+    raw.execute_batch(
+        "CREATE TABLE ledger (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, purpose TEXT NOT NULL,
+         actor TEXT NOT NULL, source TEXT NOT NULL, policy_version TEXT NOT NULL, definition_hash TEXT NOT NULL,
+         detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+    )
+    .expect("table");
+    let hash = "9f2c".repeat(16);
+    let mut seq = 0i64;
+    let mut insert = || {
+        seq += 1;
+        raw.execute(
+            "INSERT INTO ledger (seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
+             prev_hash, hash) VALUES (?1, ?2, 'granted', ?3, 'user', 'bench', '2026-11-01', ?4, '', ?4, ?4)",
+            params![seq, 1_780_000_000_000i64 + seq, TOGGLED, hash],
+        )
+        .expect("insert");
+    };
+    let grant = |on: bool| {
+        if on {
+            kit.grant(TOGGLED.into(), Actor::User, "bench".into()).expect("grant");
+        } else {
+            kit.withdraw(TOGGLED.into(), Actor::User, "bench".into()).expect("withdraw");
+        }
+    };
+    let (warm, rounds) = if quick { (1, 2) } else { (10, 150) };
+    for _ in 0..warm {
+        grant(true);
+        grant(false);
+        insert();
+    }
+    let (mut grants, mut withdraws, mut inserts) = (Vec::new(), Vec::new(), Vec::new());
+    for r in 0..rounds {
+        if r % 2 == 0 {
+            grants.push(time(|| grant(true)));
+            inserts.push(time(&mut insert));
+            withdraws.push(time(|| grant(false)));
+            inserts.push(time(&mut insert));
+        } else {
+            inserts.push(time(&mut insert));
+            grants.push(time(|| grant(true)));
+            inserts.push(time(&mut insert));
+            withdraws.push(time(|| grant(false)));
+        }
+    }
+    kit.close().expect("close");
+    let (g, w, i) = (stats(grants), stats(withdraws), stats(inserts));
+    // Smoke runs (debug build, a few ops) print nothing that could be read as a measurement.
+    if !quick {
+        println!(
+        "durable_grant: grant median {:.0} us, withdraw median {:.0} us, raw insert median {:.0} us, ratio {:.2}",
+        g.median_ns / 1e3,
+        w.median_ns / 1e3,
+        i.median_ns / 1e3,
+        g.median_ns / i.median_ns
+        );
+    }
+    json!({
+        "method": "grant/withdraw of one purpose alternating with a raw INSERT (WAL, synchronous=FULL) in the same directory; each op timed alone; order alternates per round",
+        "grant": stats_json(&g), "withdraw": stats_json(&w), "raw_insert": stats_json(&i),
+    })
+}
+
+/// CPU time of the calling thread in seconds (utime + stime from /proc; 0 where unavailable), at 100 ticks/s.
+fn thread_cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    // After the command name: state is field 3, utime field 14, stime field 15 (1-based, man 5 proc).
+    let tick = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(14) + tick(15)) / 100.0
+}
+
+/// Total `decide_handles` calls per second across `READERS` threads during `window`, with or without a writer.
+/// Also returns the writes done and the CPU seconds the writer thread used.
+fn contention_round(kit: &Arc<ConsentKit>, seq: &Arc<Vec<(u32, u32)>>, window: Duration, writer: bool) -> (f64, u64, f64) {
+    let stop = AtomicBool::new(false);
+    let total = AtomicU64::new(0);
+    let writes = AtomicU64::new(0);
+    let writer_cpu_us = AtomicU64::new(0);
+    let start = Barrier::new(READERS + 1);
+    let mask = common::SEQ - 1;
+    let mut elapsed = Duration::ZERO;
+    std::thread::scope(|s| {
+        if writer {
+            s.spawn(|| {
+                let cpu0 = thread_cpu_s();
+                let mut k = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let r = if k % 2 == 0 {
+                        kit.grant(TOGGLED.into(), Actor::User, "bench".into())
+                    } else {
+                        kit.withdraw(TOGGLED.into(), Actor::User, "bench".into())
+                    };
+                    r.expect("write");
+                    k += 1;
+                }
+                writes.store(k, Ordering::Relaxed);
+                writer_cpu_us.store(((thread_cpu_s() - cpu0) * 1e6) as u64, Ordering::Relaxed);
+            });
+        }
+        for t in 0..READERS {
+            let (stop, total, start) = (&stop, &total, &start);
+            s.spawn(move || {
+                let engine = kit.engine();
+                let mut i = t * 509;
+                let mut n = 0u64;
+                start.wait();
+                while !stop.load(Ordering::Relaxed) {
+                    for _ in 0..1024 {
+                        let (p, d) = seq[i & mask];
+                        i = i.wrapping_add(1);
+                        black_box(matches!(engine.decide_handles(black_box(p), black_box(d)), Ok(Reason::Allowed)));
+                    }
+                    n += 1024;
+                }
+                total.fetch_add(n, Ordering::Relaxed);
+            });
+        }
+        start.wait();
+        let t = Instant::now();
+        std::thread::sleep(window);
+        stop.store(true, Ordering::Relaxed);
+        elapsed = t.elapsed();
+    });
+    (
+        total.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64(),
+        writes.load(Ordering::Relaxed),
+        writer_cpu_us.load(Ordering::Relaxed) as f64 / 1e6 / elapsed.as_secs_f64(),
+    )
+}
+
+fn contention(quick: bool) -> serde_json::Value {
+    let dir = common::temp_dir();
+    let kit = common::typical(dir.path(), &common::manifest_40());
+    let pairs: Vec<(u32, u32)> = common::declared_pairs(&kit).into_iter().map(|(_, h)| h).collect();
+    let seq = Arc::new(common::sequence(&pairs, 0xc0117e));
+    let (window, rounds) = if quick { (Duration::from_millis(20), 1) } else { (Duration::from_millis(400), 10) };
+    let (mut alone, mut with, mut writes, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    contention_round(&kit, &seq, window / 2, false); // warm-up
+    for r in 0..rounds {
+        for writer in if r % 2 == 0 { [false, true] } else { [true, false] } {
+            let (ops, w, c) = contention_round(&kit, &seq, window, writer);
+            if writer {
+                with.push(ops);
+                writes.push(w as f64 / window.as_secs_f64());
+                cpu.push(c);
+            } else {
+                alone.push(ops);
+            }
+        }
+    }
+    kit.close().expect("close");
+    let (a, w, ws, wc) = (stats(alone), stats(with), stats(writes), stats(cpu));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    if !quick {
+        println!(
+        "contention: {READERS} readers alone {:.1} M decide/s, with a writer {:.1} M decide/s ({:.0} writes/s, writer \
+         thread {:.0}% of a core), ratio {:.2}",
+        a.median_ns / 1e6,
+        w.median_ns / 1e6,
+        ws.median_ns,
+        wc.median_ns * 100.0,
+        w.median_ns / a.median_ns
+        );
+    }
+    json!({
+        "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds alternate with/without one thread granting and withdrawing `{TOGGLED}` in a loop; {rounds} rounds each; medians (values are ops/s, not ns)", window.as_millis()),
+        "readers": READERS,
+        "alone_ops_per_s": stats_json(&a), "with_writer_ops_per_s": stats_json(&w), "writes_per_s": stats_json(&ws),
+        "writer_cpu_cores": stats_json(&wc), "cores": cores,
+    })
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let quick = !bench;
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| filter.as_deref().map_or(true, |f| name.contains(f));
+    let mut out = serde_json::Map::new();
+    if wanted("durable_grant") {
+        out.insert("durable_grant".into(), durable_grant(quick));
+    }
+    if wanted("contention") {
+        out.insert("contention".into(), contention(quick));
+    }
+    if bench {
+        let dir = std::env::var_os("CK_BENCH_OUT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-results"));
+        std::fs::create_dir_all(&dir).expect("results dir");
+        let path = dir.join("interleaved.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&out).expect("json")).expect("write results");
+        println!("wrote {}", path.display());
+    } else {
+        println!("interleaved: smoke run ok ({} parts)", out.len());
+    }
+}
