@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::names::{check_unique, doc_line, is_identifier, kotlin_string, not_leading_digit, upper_camel, upper_snake};
-use super::{CodegenError, Entry, Model, Options};
+use super::names::{check_unique, doc_line, is_identifier, kotlin_string, not_leading_digit, upper_snake};
+use super::{enum_sections, CodegenError, Entry, Model, Options};
 
 const KEYWORDS: &[&str] = &[
     "as",
@@ -160,38 +160,9 @@ pub fn render(model: &Model, options: &Options) -> Result<String, CodegenError> 
         "    /** Number of data type handles (the width of the decision table). */\n    public const val DATA_TYPE_COUNT: Int = {}",
         model.data_type_count
     );
-    enum_class(&mut out, "Purpose", "Purposes, in manifest order.", "handle", "purpose", &model.purposes)?;
-    enum_class(
-        &mut out,
-        "DataType",
-        "Data types the manifest uses or declares (handles over the whole vocabulary, so not contiguous).",
-        "handle",
-        "data type",
-        &model.data_types,
-    )?;
-    let features: Vec<Entry> = model.features.iter().map(|f| f.feature.clone()).collect();
-    enum_class(&mut out, "Feature", "Features, in manifest order.", "handle", "feature", &features)?;
-    let tier_types: Vec<(String, String)> = model
-        .features
-        .iter()
-        .map(|f| (f.feature.id.clone(), format!("{}Tier", not_leading_digit(upper_camel(&f.feature.id)))))
-        .collect();
-    check_unique("feature", "Kotlin", &tier_types)?;
-    for (f, (_, type_name)) in model.features.iter().zip(&tier_types) {
-        let doc = format!(
-            "Tiers of feature `{}`, richest first: `index` 0 is the richest, the last is the basic tier.",
-            f.feature.id
-        );
-        enum_class(&mut out, type_name, &doc, "index", "tier", &f.tiers)?;
+    for e in enum_sections(model, "Kotlin")? {
+        enum_class(&mut out, &e.name, &e.doc, e.number, e.kind, &e.entries)?;
     }
-    enum_class(
-        &mut out,
-        "ThirdParty",
-        "Third parties, in manifest order.",
-        "handle",
-        "third party",
-        &model.third_parties,
-    )?;
     out.push_str("}\n");
     Ok(out)
 }

@@ -115,6 +115,68 @@ pub struct Model {
     pub third_parties: Vec<Entry>,
 }
 
+/// One generated enum: its type name, doc comment, the name of its integer property (`handle` or `index`), the
+/// noun used in comments, and its entries. Both emitters walk the same list, so Kotlin and Swift always expose the
+/// same constants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumSection {
+    /// Type name.
+    pub name: String,
+    /// Doc comment text.
+    pub doc: String,
+    /// Name of the integer property.
+    pub number: &'static str,
+    /// Noun for comments ("purpose", "tier"...).
+    pub kind: &'static str,
+    /// The constants.
+    pub entries: Vec<Entry>,
+}
+
+/// The enums to generate, in order: purposes, data types, features, one tier enum per feature, third parties.
+/// `lang` names the language in the error when two feature ids map to the same tier type name.
+pub fn enum_sections(model: &Model, lang: &'static str) -> Result<Vec<EnumSection>, CodegenError> {
+    use names::{check_unique, not_leading_digit, upper_camel};
+    let section = |name: &str, doc: &str, number, kind, entries: Vec<Entry>| EnumSection {
+        name: name.to_string(),
+        doc: doc.to_string(),
+        number,
+        kind,
+        entries,
+    };
+    let mut out = vec![
+        section("Purpose", "Purposes, in manifest order.", "handle", "purpose", model.purposes.clone()),
+        section(
+            "DataType",
+            "Data types the manifest uses or declares (handles over the whole vocabulary, so not contiguous).",
+            "handle",
+            "data type",
+            model.data_types.clone(),
+        ),
+        section(
+            "Feature",
+            "Features, in manifest order.",
+            "handle",
+            "feature",
+            model.features.iter().map(|f| f.feature.clone()).collect(),
+        ),
+    ];
+    let tier_types: Vec<(String, String)> = model
+        .features
+        .iter()
+        .map(|f| (f.feature.id.clone(), format!("{}Tier", not_leading_digit(upper_camel(&f.feature.id)))))
+        .collect();
+    check_unique("feature", lang, &tier_types)?;
+    for (f, (_, type_name)) in model.features.iter().zip(&tier_types) {
+        let doc = format!(
+            "Tiers of feature `{}`, richest first: `index` 0 is the richest, the last is the basic tier.",
+            f.feature.id
+        );
+        out.push(section(type_name, &doc, "index", "tier", f.tiers.clone()));
+    }
+    out.push(section("ThirdParty", "Third parties, in manifest order.", "handle", "third party", model.third_parties.clone()));
+    Ok(out)
+}
+
 /// The fingerprint of a handle table: `sha256:` + hex SHA-256 of the text
 /// `consentkit/handles/v1\npurposes=<ids>\ndata_types=<ids>\nfeatures=<ids>\ntiers=<f>:<t>|<t>;<f>:...\nthird_parties=<ids>\n`
 /// where `<ids>` are comma-separated in handle order. Computable from `ConsentKit.handles()`.

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use super::names::{check_unique, doc_line, is_identifier, lower_camel, not_leading_digit, swift_string, upper_camel};
-use super::{CodegenError, Entry, Model, Options};
+use super::names::{check_unique, doc_line, is_identifier, lower_camel, not_leading_digit, swift_string};
+use super::{enum_sections, CodegenError, Entry, Model, Options};
 
 /// Keywords and the members every generated enum has: a case with such a name gets a trailing `_`.
 const RESERVED: &[&str] = &[
@@ -189,38 +189,9 @@ pub fn render(model: &Model, options: &Options) -> Result<String, CodegenError> 
         "    /// Number of data type handles (the width of the decision table).\n    public static let dataTypeCount: UInt32 = {}",
         model.data_type_count
     );
-    enum_type(&mut out, "Purpose", "Purposes, in manifest order.", "handle", "purpose", &model.purposes)?;
-    enum_type(
-        &mut out,
-        "DataType",
-        "Data types the manifest uses or declares (handles over the whole vocabulary, so not contiguous).",
-        "handle",
-        "data type",
-        &model.data_types,
-    )?;
-    let features: Vec<Entry> = model.features.iter().map(|f| f.feature.clone()).collect();
-    enum_type(&mut out, "Feature", "Features, in manifest order.", "handle", "feature", &features)?;
-    let tier_types: Vec<(String, String)> = model
-        .features
-        .iter()
-        .map(|f| (f.feature.id.clone(), format!("{}Tier", not_leading_digit(upper_camel(&f.feature.id)))))
-        .collect();
-    check_unique("feature", "Swift", &tier_types)?;
-    for (f, (_, type_name)) in model.features.iter().zip(&tier_types) {
-        let doc = format!(
-            "Tiers of feature `{}`, richest first: `index` 0 is the richest, the last is the basic tier.",
-            f.feature.id
-        );
-        enum_type(&mut out, type_name, &doc, "index", "tier", &f.tiers)?;
+    for e in enum_sections(model, "Swift")? {
+        enum_type(&mut out, &e.name, &e.doc, e.number, e.kind, &e.entries)?;
     }
-    enum_type(
-        &mut out,
-        "ThirdParty",
-        "Third parties, in manifest order.",
-        "handle",
-        "third party",
-        &model.third_parties,
-    )?;
     out.push_str("}\n");
     Ok(out)
 }
