@@ -283,34 +283,21 @@ impl ConsentKit {
     /// collection times of the access log (pending counts are flushed first), as JSON for the app's transparency
     /// screen (the same document `consentkit lists --format json` prints).
     pub fn transparency_lists_json(&self) -> Res<String> {
-        self.engine.flush()?;
-        let index = self.engine.index();
-        let doc = self.engine.with_store(|store, _| {
-            let totals = store.access_totals()?;
-            let db = store.path().display().to_string();
-            Ok(crate::report::lists::Lists::build(&index.manifest, index.pack, Some((db.as_str(), totals.as_slice()))))
-        })?;
-        Ok(serde_json::to_string(&doc).unwrap_or_default())
+        Ok(serde_json::to_string(&self.lists()?).unwrap_or_default())
     }
 
     /// The consent receipts (ISO/IEC TS 27560-style), one per consent given, with the ledger's verification, as JSON.
     pub fn receipts_json(&self) -> Res<String> {
-        let index = self.engine.index();
-        let doc = self.engine.with_store(|store, _| {
-            let chain = store.verify_chain(|_| {})?;
-            let rows = store.rows_after(0)?;
-            let db = store.path().display().to_string();
-            Ok(crate::report::receipts::receipts(&db, &rows, &chain, Some((&index.manifest, index.pack))))
-        })?;
-        Ok(serde_json::to_string(&doc).unwrap_or_default())
+        let (receipts, _) = self.receipts_and_ledger()?;
+        Ok(serde_json::to_string(&receipts).unwrap_or_default())
     }
 
     /// Everything ConsentKit holds about the user (PIPL Art. 45 access and copy): current state, every ledger
     /// event, the receipts and the collection/sharing lists with counts, as one JSON document.
     pub fn export_all_json(&self) -> Res<String> {
-        let lists: serde_json::Value = serde_json::from_str(&self.transparency_lists_json()?).unwrap_or_default();
-        let receipts: serde_json::Value = serde_json::from_str(&self.receipts_json()?).unwrap_or_default();
-        let (state, ledger) = self.engine.with_store(|store, state| Ok((state.clone(), store.rows_after(0)?)))?;
+        let lists = self.lists()?;
+        let (receipts, ledger) = self.receipts_and_ledger()?;
+        let state = self.engine.with_store(|_, state| Ok(state.clone()))?;
         let doc = serde_json::json!({
             "schema": "consentkit/export/v1",
             "state": state,
@@ -359,6 +346,29 @@ impl ConsentKit {
 }
 
 impl ConsentKit {
+    /// The collection and sharing lists with the access log's counts (pending counts flushed first).
+    fn lists(&self) -> Res<crate::report::lists::Lists> {
+        self.engine.flush()?;
+        let index = self.engine.index();
+        Ok(self.engine.with_store(|store, _| {
+            let totals = store.access_totals()?;
+            let db = store.path().display().to_string();
+            Ok(crate::report::lists::Lists::build(&index.manifest, index.pack, Some((db.as_str(), totals.as_slice()))))
+        })?)
+    }
+
+    /// The receipts and the ledger rows they were built from (one read of the ledger).
+    fn receipts_and_ledger(&self) -> Res<(crate::report::receipts::Receipts, Vec<crate::store::LedgerRow>)> {
+        let index = self.engine.index();
+        Ok(self.engine.with_store(|store, _| {
+            let chain = store.verify_chain(|_| {})?;
+            let rows = store.rows_after(0)?;
+            let db = store.path().display().to_string();
+            let receipts = crate::report::receipts::receipts(&db, &rows, &chain, Some((&index.manifest, index.pack)));
+            Ok((receipts, rows))
+        })?)
+    }
+
     /// The engine (for the CLI and Rust tests).
     pub fn engine(&self) -> &Engine {
         &self.engine
