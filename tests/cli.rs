@@ -474,7 +474,7 @@ fn ledger_text_output_never_passes_terminal_escapes_from_a_tampered_row() {
     assert!(stdout(&show).contains("x\u{fffd}[2J\u{fffd}"));
     let verify = ck(&["ledger", "verify", s(&db)]);
     expect_code(&verify, 1);
-    assert!(!verify.stdout.iter().any(|&b| b == 0x1b));
+    assert!(!verify.stdout.contains(&0x1b));
 }
 
 #[test]
