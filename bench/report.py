@@ -60,7 +60,7 @@ def ffi_row(lang, data, path):
     """The `decide across FFI` row from a binding engineer's results file (see bench/README.md for the format)."""
     row = {
         "id": f"ffi_decide_{lang.lower()}",
-        "what": f"`decide` across FFI from {lang} (generated `decideCode(p, d)` by handles)",
+        "what": f"`decide` across FFI from {lang} (exported `decideCodeFor(instance, p, d)` by handles)",
         "reference_what": "an empty UniFFI function (`noop_u32_pair`)",
         "target": "≤ 1.5x",
         "source": os.path.relpath(path) if path else None,
@@ -70,7 +70,7 @@ def ffi_row(lang, data, path):
                    note=f"{os.path.basename(path) if path else 'results file'} not written yet")
         return row
     results = data.get("results", [])
-    ck = find_result(results, [r"decide_?code", r"ffi.*decide", r"decide.*ffi", r"decide.*handle"])
+    ck = find_result(results, [r"decide_?code_?for", r"decide_?code", r"ffi.*decide", r"decide.*ffi", r"decide.*handle"])
     ref = find_result(results, [r"noop", r"empty"])
     if ck is None or ref is None:
         row.update(consentkit=None, reference=None, ratio=None, status="pending",
@@ -83,10 +83,50 @@ def ffi_row(lang, data, path):
     if ck.get("min_ns_per_op") and ref.get("min_ns_per_op"):
         row["note"] += (f"; fastest rounds: {fmt_ns(ck['min_ns_per_op'])} vs {fmt_ns(ref['min_ns_per_op'])}, "
                         f"{ck['min_ns_per_op'] / ref['min_ns_per_op']:.2f}x")
+    method = find_result(results, [r"decide_?code_?method", r"method decideCode"])
+    if method is not None and method is not ck:
+        row["note"] += f"; the method `decideCode` (object handle cloned first: two calls): {fmt_ns(method['ns_per_op'])}"
     mirror = find_result(results, [r"facade decide", r"mirror"])
     if mirror is not None:
         row["note"] += f"; facade `decide` from the mirror (no crossing): {fmt_ns(mirror['ns_per_op'])}"
     return row
+
+
+def facade_rows(a):
+    """Issue 10's rows: the Kotlin and Swift facades answering from their decision mirror (no crossing)."""
+    rows = []
+    specs = [
+        ("Kotlin", a.kotlin, "kotlin_facade_decide", "Kotlin facade `decide(p, d)` from the mirror",
+         [r"^facade decide \(mirror\)"], "`HashMap<String,Boolean>.get` of one precomputed combined key",
+         [r"^HashMap<String,Boolean>"], "≤ 2x", lambda r: r <= 2.0, False),
+        ("Kotlin", a.kotlin, "kotlin_facade_vs_empty_call", "Kotlin facade `decide(p, d)` from the mirror",
+         [r"^facade decide \(mirror\)"], "an empty UniFFI call (`noopU32Pair`)", [r"noop", r"empty"],
+         "≥ 50x faster", lambda r: r >= 50, True),
+        ("Kotlin", a.kotlin, "kotlin_facade_collect", "Kotlin facade `collect` (no frequency limit), amortised",
+         [r"^facade collect, no frequency limit"], "facade `decide`", [r"^facade decide \(mirror\)"],
+         "≤ 3x", lambda r: r <= 3.0, False),
+        ("Swift", a.swift, "swift_facade_decide", "Swift facade `decide(p, d)` from the mirror (release)",
+         [r"^facade_decide_mirror$"], "`[String: Bool]` lookup of one precomputed combined key",
+         [r"^dictionary_lookup$"], "≤ 1.5x", lambda r: r <= 1.5, False),
+        ("Swift", a.swift, "swift_facade_collect", "Swift facade `collect` (no frequency limit), amortised",
+         [r"^facade_collect$"], "facade `decide`", [r"^facade_decide_mirror$"], "≤ 3x", lambda r: r <= 3.0, False),
+    ]
+    for lang, path, id_, what, ck_pat, ref_what, ref_pat, target, ok, speedup in specs:
+        data = load_json(path)
+        results = data.get("results", []) if data else []
+        ck, ref = find_result(results, ck_pat), find_result(results, ref_pat)
+        row = dict(id=id_, what=what, reference_what=ref_what, target=target, unit="time")
+        if ck is None or ref is None:
+            row.update(consentkit=None, reference=None, ratio=None, status="pending",
+                       note=f"{os.path.basename(path) if path else 'results file'} lacks these results")
+        else:
+            ratio = ref["ns_per_op"] / ck["ns_per_op"] if speedup else ck["ns_per_op"] / ref["ns_per_op"]
+            row.update(consentkit=ck["ns_per_op"], reference=ref["ns_per_op"], ratio=ratio,
+                       status="pass" if ok(ratio) else "miss",
+                       note=f"{lang}: \"{ck['name']}\" vs \"{ref['name']}\" (medians)" +
+                            ("; ratio = reference / facade (speed-up)" if speedup else ""))
+        rows.append(row)
+    return rows
 
 
 def build_rows(a):
@@ -161,6 +201,8 @@ def build_rows(a):
         r["unit"] = "time"
         rows.append(r)
 
+    rows += facade_rows(a)
+
     ct = inter.get("contention")
     if ct:
         alone, withw = ct["alone_ops_per_s"]["median_ns"], ct["with_writer_ops_per_s"]["median_ns"]
@@ -204,7 +246,7 @@ def ratio_cell(row):
     r = row.get("ratio")
     if r is None:
         return "—"
-    if row["id"].startswith("peers_"):
+    if row["id"].startswith("peers_") or row["id"].endswith("_vs_empty_call"):
         return f"{r:,.0f}x faster"
     return f"{r:.2f}x"
 

@@ -3,13 +3,14 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
 
 use crate::clock::Clock;
 use crate::error::{CoreError, CoreResult};
+use crate::gate::registry::DecisionCells;
 use crate::gate::{AccessBuffer, FrequencyLimiter, IdKind, Index, Reason, Snapshot};
 use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
@@ -63,8 +64,9 @@ pub struct Engine {
     snapshot: ArcSwap<Snapshot>,
     /// The snapshot's decision table as atomics, `decisions[p * width + d]`: the per-event `decide_handles` reads one
     /// cell instead of loading the whole snapshot (an `ArcSwap` load costs several atomic read-modify-writes).
-    /// Written under the `inner` lock just before each snapshot swap.
-    decisions: Box<[AtomicU8]>,
+    /// Written under the `inner` lock just before each snapshot swap. They live in the process-wide
+    /// [`registry`](crate::gate::registry) when it has room, so foreign code can read them by instance id.
+    decisions: DecisionCells,
     /// Row width of `decisions` (number of data types) and number of purposes (rows).
     width: usize,
     purpose_count: usize,
@@ -98,7 +100,7 @@ impl Engine {
         let (store, state, recovery) = Store::open(db_path, now)?;
         let snapshot = Snapshot::build(&index, &state, 1);
         Ok(Engine {
-            decisions: snapshot.table.iter().map(|&c| AtomicU8::new(c)).collect(),
+            decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
             access: AccessBuffer::new(&index),
@@ -159,6 +161,12 @@ impl Engine {
         }
     }
 
+    /// The id under which foreign code reads this instance's decisions with [`read`](crate::gate::registry::read) (0 when the registry
+    /// was full at open: then only the method path works).
+    pub fn instance_id(&self) -> u64 {
+        self.decisions.id()
+    }
+
     /// The handle of an id.
     pub fn handle(&self, kind: IdKind, id: &str) -> CoreResult<u32> {
         self.index.handle(kind, id)
@@ -171,13 +179,13 @@ impl Engine {
         if purpose as usize >= self.purpose_count || data_type as usize >= self.width {
             return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
         }
-        let code = self.decisions[purpose as usize * self.width + data_type as usize].load(Ordering::Relaxed);
+        let code = self.decisions.get()[purpose as usize * self.width + data_type as usize].load(Ordering::Relaxed);
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 
     /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked.
     fn publish(&self, snap: Arc<Snapshot>) {
-        for (cell, &code) in self.decisions.iter().zip(&snap.table) {
+        for (cell, &code) in self.decisions.get().iter().zip(&snap.table) {
             cell.store(code, Ordering::Relaxed);
         }
         self.snapshot.store(snap);
@@ -441,6 +449,7 @@ impl Engine {
         }
         let flushed = self.flush();
         self.closed.store(true, Ordering::Release);
+        self.decisions.retire();
         lock(&self.inner).take();
         flushed
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod frequency;
 pub mod index;
+pub mod registry;
 pub mod snapshot;
 
 pub use access::AccessBuffer;

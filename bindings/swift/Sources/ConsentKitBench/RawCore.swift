@@ -6,12 +6,15 @@ import Foundation
 /// A raw core instance, opened behind no facade.
 final class RawCore {
     private let core: ConsentKitGenerated.ConsentKit
+    /// The id `decideCodeFor` takes (see `ConsentKit.instanceId()`).
+    let instance: UInt64
 
     init(dbPath: String, manifestJSON: String, startMs: Int64) throws {
         core = try ConsentKitGenerated.ConsentKit.open(
             dbPath: dbPath, manifestJson: manifestJSON,
             options: OpenOptions(manualClockStartMs: startMs, accessFlushEvery: nil)
         )
+        instance = core.instanceId()
         let version = try core.status().policyVersion
         try core.agreeToPolicy(version: version, actor: .user, source: "bench")
         for purpose in try core.status().purposes.map(\.id) {
@@ -24,7 +27,13 @@ final class RawCore {
         try pairs.map { (try core.handle(kind: .purpose, id: $0.0), try core.handle(kind: .dataType, id: $0.1)) }
     }
 
-    /// `decideCode` by handles: one crossing, two u32 in, one u8 out.
+    /// The exported free function `decideCodeFor` by instance id and handles: one foreign call, like the empty call.
+    @inline(never)
+    func decideCodeFor(_ purpose: UInt32, _ dataType: UInt32) -> UInt8 {
+        ConsentKitGenerated.decideCodeFor(instance: instance, purpose: purpose, dataType: dataType)
+    }
+
+    /// The `decideCode` method by handles: two foreign calls (the object handle is cloned first), for context.
     @inline(never)
     func decideCode(_ purpose: UInt32, _ dataType: UInt32) -> UInt8 {
         core.decideCode(purpose: purpose, dataType: dataType)
