@@ -4,17 +4,18 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, Weak};
 
 use arc_swap::ArcSwap;
 
+use crate::audit::{AuditGate, AuditStatus};
 use crate::clock::Clock;
 use crate::error::{CoreError, CoreResult};
 use crate::gate::registry::DecisionCells;
 use crate::gate::{AccessBuffer, FrequencyLimiter, IdKind, Index, Reason, Snapshot};
 use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
-use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, RecoveryEvent, Store};
+use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, Store};
 
 /// Who acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,11 +73,71 @@ pub struct Engine {
     purpose_count: usize,
     access: AccessBuffer,
     limiter: FrequencyLimiter,
-    recovery: Option<RecoveryEvent>,
+    /// Set when the database had to be recovered, at open or by the audit after it.
+    recovery: Mutex<Option<RecoveryEvent>>,
+    /// The integrity audit of a fast open (see [`crate::audit`]).
+    audit: Arc<AuditGate>,
     listeners: Mutex<Vec<(u64, Arc<dyn Listener>)>>,
     next_listener: std::sync::atomic::AtomicU64,
     closed: AtomicBool,
     flush_every: u64,
+}
+
+/// Audits the engine if it still exists. The thread holds only a weak reference until the audit starts, then keeps
+/// the engine alive for the audit's few milliseconds.
+fn audit_weak(weak: Weak<Engine>, gate: &AuditGate) {
+    match weak.upgrade() {
+        Some(engine) => engine.run_audit(),
+        // Dropped before the audit started: its drop is waiting for this.
+        None => gate.finish(AuditStatus::Failed("the instance was dropped before its audit ran".into())),
+    }
+}
+
+/// The thread that tries the sealed fast path of the store while the caller compiles the manifest, and then, if
+/// that path was taken, runs the engine's integrity audit (one thread for both).
+struct OpenWorker {
+    sealed: mpsc::Receiver<Option<(Store, ConsentState)>>,
+    engine: mpsc::SyncSender<Weak<Engine>>,
+}
+
+impl OpenWorker {
+    /// Starts the thread, or `None` when no thread can be had (then the caller does everything itself).
+    fn start(path: &Path, gate: Arc<AuditGate>) -> Option<OpenWorker> {
+        let (sealed_tx, sealed) = mpsc::sync_channel(1);
+        let (engine, engine_rx) = mpsc::sync_channel::<Weak<Engine>>(1);
+        let path = path.to_path_buf();
+        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || {
+            let found = Store::open_sealed(&path);
+            let fast = found.is_some();
+            if sealed_tx.send(found).is_err() || !fast {
+                return;
+            }
+            // The caller sends the engine only if it used the sealed store (else the channel just closes).
+            if let Ok(weak) = engine_rx.recv() {
+                audit_weak(weak, &gate);
+            }
+        });
+        match spawned {
+            Ok(_) => Some(OpenWorker { sealed, engine }),
+            Err(e) => {
+                log::warn!("no thread to open the database on ({e}); opening it here");
+                None
+            }
+        }
+    }
+
+    /// Waits for the thread's attempt: the store and its sealed state, or `None`.
+    fn sealed(&self) -> Option<(Store, ConsentState)> {
+        self.sealed.recv().ok().flatten()
+    }
+
+    /// Hands the engine to the thread for its audit.
+    fn audit(self, engine: &Arc<Engine>) {
+        if self.engine.send(Arc::downgrade(engine)).is_err() {
+            // The thread is gone (it cannot be, having sent a sealed store); audit on a thread of our own.
+            Engine::start_audit(engine);
+        }
+    }
 }
 
 /// Longest `source` label accepted.
@@ -88,18 +149,53 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Engine {
     /// Opens the database at `db_path` for the manifest; refuses a manifest with lint errors (all diagnostics).
-    pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Engine> {
-        let valid = Manifest::load(manifest_json)?;
-        Self::open_valid(db_path, valid, options)
+    ///
+    /// When the file carries a valid sealed state, the engine serves it at once and audits the whole ledger on a
+    /// background thread right after ([`Engine::audit_status`]); writes and database reads wait for that audit.
+    pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Arc<Engine>> {
+        // The database opens on a worker thread while this one compiles the manifest; the worker then stays on as
+        // the audit thread. Its part (the sealed fast path) changes nothing on disk, so a manifest error leaves the
+        // database untouched.
+        let gate = Arc::new(AuditGate::new(AuditStatus::Running));
+        let worker = OpenWorker::start(db_path, gate.clone());
+        let index = Manifest::load(manifest_json).map(|valid| Arc::new(Index::build(valid)));
+        let sealed = worker.as_ref().and_then(OpenWorker::sealed);
+        let index = index?;
+        let opened = match (sealed, &worker) {
+            (Some((store, state)), _) => OpenedStore { store, state, recovery: None, audit_pending: true },
+            (None, Some(_)) => Store::open_verified(db_path, options.clock.now_ms())?,
+            (None, None) => Store::open(db_path, options.clock.now_ms())?,
+        };
+        let pending = opened.audit_pending;
+        let engine = Self::assemble(index, options, opened, gate);
+        match worker {
+            Some(w) if pending => w.audit(&engine),
+            None if pending => Self::start_audit(&engine),
+            _ => {}
+        }
+        Ok(engine)
     }
 
-    /// Opens with an already validated manifest.
-    pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Engine> {
+    /// Opens with an already validated manifest, on this thread.
+    pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let index = Arc::new(Index::build(valid));
-        let now = options.clock.now_ms();
-        let (store, state, recovery) = Store::open(db_path, now)?;
+        let opened = Store::open(db_path, options.clock.now_ms())?;
+        let pending = opened.audit_pending;
+        let engine = Self::assemble(index, options, opened, Arc::new(AuditGate::new(AuditStatus::Running)));
+        if pending {
+            Self::start_audit(&engine);
+        }
+        Ok(engine)
+    }
+
+    /// The engine over an open store; `gate` is marked "not needed" unless the store's audit is pending.
+    fn assemble(index: Arc<Index>, options: EngineOptions, opened: OpenedStore, gate: Arc<AuditGate>) -> Arc<Engine> {
+        let OpenedStore { store, state, recovery, audit_pending } = opened;
+        if !audit_pending {
+            gate.finish(AuditStatus::NotNeeded);
+        }
         let snapshot = Snapshot::build(&index, &state, 1);
-        Ok(Engine {
+        Arc::new(Engine {
             decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
@@ -109,12 +205,85 @@ impl Engine {
             clock: options.clock,
             inner: Mutex::new(Some(Inner { store, state })),
             snapshot: ArcSwap::from_pointee(snapshot),
-            recovery,
+            recovery: Mutex::new(recovery),
+            audit: gate,
             listeners: Mutex::new(Vec::new()),
             next_listener: 1.into(),
             closed: AtomicBool::new(false),
             flush_every: options.flush_every.max(1),
         })
+    }
+
+    /// Runs the audit on its own thread (or here, if no thread can be had).
+    fn start_audit(engine: &Arc<Engine>) {
+        let weak = Arc::downgrade(engine);
+        let gate = engine.audit.clone();
+        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || audit_weak(weak, &gate));
+        if let Err(e) = spawned {
+            log::warn!("no thread for the integrity audit ({e}); running it now");
+            engine.run_audit();
+        }
+    }
+
+    /// The audit itself: walks the ledger under the store lock; on damage, sets the file aside, switches to a fresh
+    /// database on the safe default, then tells listeners (after waking the waiters, so a listener may write).
+    fn run_audit(&self) {
+        let started = std::time::Instant::now();
+        let mut guard = lock(&self.inner);
+        let outcome = match guard.as_ref() {
+            Some(inner) => inner.store.audit(&inner.state),
+            None => Err(CoreError::Closed),
+        };
+        let reason = match outcome {
+            Ok(Ok(rows)) => {
+                drop(guard);
+                let took_ms = started.elapsed().as_secs_f64() * 1e3;
+                log::debug!("integrity audit passed: {rows} ledger rows in {took_ms:.1} ms");
+                return self.audit.finish(AuditStatus::Passed { rows, took_ms });
+            }
+            Ok(Err(reason)) => reason,
+            Err(e) => {
+                drop(guard);
+                log::warn!("integrity audit could not run: {e}");
+                return self.audit.finish(AuditStatus::Failed(e.to_string()));
+            }
+        };
+        let path = guard.as_ref().map(|i| i.store.path().to_path_buf()).unwrap_or_default();
+        guard.take(); // closes the connection before the file moves
+        let (state, status, event) = match Store::set_aside(&path, reason, self.clock.now_ms()) {
+            Ok((store, state, event)) => {
+                *guard = Some(Inner { store, state: state.clone() });
+                (state, AuditStatus::Recovered, Some(event))
+            }
+            Err(e) => {
+                // No database at all now: serve the safe default; writes fail with `Closed`.
+                log::error!("consent database failed its audit and could not be set aside: {e}");
+                (ConsentState::default(), AuditStatus::Failed(e.to_string()), None)
+            }
+        };
+        let snap = Arc::new(Snapshot::build(&self.index, &state, self.snapshot.load().version + 1));
+        self.publish(snap.clone());
+        *lock(&self.recovery) = event.clone();
+        drop(guard);
+        self.audit.finish(status);
+        if let Some(event) = event {
+            for l in self.listeners_now() {
+                if catch_unwind(AssertUnwindSafe(|| l.on_recovery(&event))).is_err() {
+                    log::warn!("a consent listener panicked; ignored");
+                }
+            }
+        }
+        self.notify(&snap);
+    }
+
+    /// Where the integrity audit of this open stands (without waiting).
+    pub fn audit_status(&self) -> AuditStatus {
+        self.audit.status()
+    }
+
+    /// Waits for the integrity audit of this open to end (at once if there was none) and returns how it ended.
+    pub fn wait_for_audit(&self) -> AuditStatus {
+        self.audit.wait()
     }
 
     /// The compiled manifest.
@@ -128,9 +297,15 @@ impl Engine {
         self.snapshot.load()
     }
 
-    /// What happened at open, if the database had to be recovered.
-    pub fn recovery(&self) -> Option<&RecoveryEvent> {
-        self.recovery.as_ref()
+    /// Whether the database had to be recovered, at open or by its audit: waits for the audit first.
+    pub fn recovery(&self) -> Option<RecoveryEvent> {
+        self.audit.wait();
+        self.recovery_now()
+    }
+
+    /// [`Engine::recovery`] as known now, without waiting for a running audit (for status reads on the UI thread).
+    pub fn recovery_now(&self) -> Option<RecoveryEvent> {
+        lock(&self.recovery).clone()
     }
 
     /// Now, from the injected clock.
@@ -292,7 +467,9 @@ impl Engine {
         Ok(next_prompt(&self.index, &snap, agreed.as_deref(), trigger, self.clock.now_ms()))
     }
 
+    /// Runs `f` with the store, after the integrity audit (writes never land in a file about to be set aside).
     fn with_inner<T>(&self, f: impl FnOnce(&mut Inner) -> CoreResult<T>) -> CoreResult<T> {
+        self.audit.wait();
         let mut guard = lock(&self.inner);
         match guard.as_mut() {
             Some(inner) => f(inner),
@@ -462,8 +639,8 @@ impl Engine {
     /// Adds a listener; it immediately receives the recovery event (if any) and the current snapshot.
     pub fn add_listener(&self, listener: Arc<dyn Listener>) -> u64 {
         let id = self.next_listener.fetch_add(1, Ordering::Relaxed);
-        if let Some(r) = &self.recovery {
-            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_recovery(r)));
+        if let Some(r) = self.recovery_now() {
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_recovery(&r)));
         }
         let snap = self.snapshot.load_full();
         let _ = catch_unwind(AssertUnwindSafe(|| listener.on_change(self, &snap)));
@@ -476,9 +653,12 @@ impl Engine {
         lock(&self.listeners).retain(|(i, _)| *i != id);
     }
 
+    fn listeners_now(&self) -> Vec<Arc<dyn Listener>> {
+        lock(&self.listeners).iter().map(|(_, l)| l.clone()).collect()
+    }
+
     fn notify(&self, snap: &Snapshot) {
-        let listeners: Vec<Arc<dyn Listener>> = lock(&self.listeners).iter().map(|(_, l)| l.clone()).collect();
-        for l in listeners {
+        for l in self.listeners_now() {
             if catch_unwind(AssertUnwindSafe(|| l.on_change(self, snap))).is_err() {
                 log::warn!("a consent listener panicked; ignored");
             }

@@ -8,6 +8,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod audit;
 pub mod clock;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -130,11 +130,11 @@ impl Model {
     }
 }
 
-fn open(path: &std::path::Path, clock: &Arc<ManualClock>) -> Engine {
+fn open(path: &std::path::Path, clock: &Arc<ManualClock>) -> Arc<Engine> {
     Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: clock.clone(), flush_every: 64 }).unwrap()
 }
 
-fn run(e: &mut Engine, op: &Op, path: &std::path::Path, clock: &Arc<ManualClock>) -> Result<(), &'static str> {
+fn run(e: &mut Arc<Engine>, op: &Op, path: &std::path::Path, clock: &Arc<ManualClock>) -> Result<(), &'static str> {
     let h = |e: &Engine, p: usize| e.handle(IdKind::Purpose, PURPOSES[p].0).unwrap();
     let r = match op {
         Op::Agree(g) => e.agree_to_policy("2026-11-01", Model::actor(*g), "m"),

@@ -13,7 +13,7 @@ use consentkit::CoreError;
 
 const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
 
-fn open(path: &Path) -> Result<Engine, CoreError> {
+fn open(path: &Path) -> Result<Arc<Engine>, CoreError> {
     Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(1_767_225_600_000)), flush_every: 64 })
 }
 

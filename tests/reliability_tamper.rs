@@ -110,7 +110,7 @@ proptest! {
         drop(conn);
         // open never rebuilds state from it: it quarantines and starts on the safe default.
         let e = Engine::open(&path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64 }).unwrap();
-        let recovered_from_broken_chain = matches!(e.recovery().map(|r| &r.reason), Some(RecoveryReason::BrokenChain { .. }));
+        let recovered_from_broken_chain = matches!(e.recovery().map(|r| r.reason), Some(RecoveryReason::BrokenChain { .. }));
         prop_assert!(recovered_from_broken_chain, "open did not quarantine: {:?}", t);
         prop_assert!(!e.snapshot().policy_agreed);
     }

@@ -18,7 +18,7 @@ fn manifest() -> Vec<u8> {
     fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/ride_hailing.json")).unwrap()
 }
 
-fn open(path: &Path) -> Result<Engine, CoreError> {
+fn open(path: &Path) -> Result<Arc<Engine>, CoreError> {
     Engine::open(path, &manifest(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 4096 })
 }
 
@@ -238,7 +238,7 @@ fn a_write_that_fails_changes_nothing_in_memory() {
 #[test]
 fn store_open_reports_nothing_for_a_fresh_path() {
     let dir = tempfile::tempdir().unwrap();
-    let (store, state, rec) = Store::open(&dir.path().join("s.db"), T0).unwrap();
-    assert!(rec.is_none() && state.last_seq == 0);
-    assert_eq!(store.verify_chain(|_| {}).unwrap(), ChainCheck::Intact { rows: 0 });
+    let opened = Store::open(&dir.path().join("s.db"), T0).unwrap();
+    assert!(opened.recovery.is_none() && opened.state.last_seq == 0 && !opened.audit_pending);
+    assert_eq!(opened.store.verify_chain(|_| {}).unwrap(), ChainCheck::Intact { rows: 0 });
 }

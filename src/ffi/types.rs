@@ -241,6 +241,43 @@ impl From<&store::RecoveryEvent> for RecoveryInfo {
     }
 }
 
+/// How the integrity audit after a fast open ended (see `ConsentKit.integrity_audit`).
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum IntegrityAudit {
+    /// Open verified the whole ledger itself: nothing left to audit.
+    NotNeeded,
+    /// Still running (only when not waiting).
+    Running,
+    /// Every ledger row verified and matched the state served at open.
+    Passed {
+        /// Rows verified.
+        rows: u64,
+        /// How long it took, ms.
+        took_ms: f64,
+    },
+    /// Damage or tampering found: the file was set aside and the safe default is in force (`status().recovery`
+    /// and the observers' `on_recovery` say why).
+    Recovered,
+    /// The audit could not run, or the file could not be set aside.
+    Failed {
+        /// Why (no personal data).
+        detail: String,
+    },
+}
+
+impl From<crate::audit::AuditStatus> for IntegrityAudit {
+    fn from(s: crate::audit::AuditStatus) -> Self {
+        use crate::audit::AuditStatus as A;
+        match s {
+            A::NotNeeded => IntegrityAudit::NotNeeded,
+            A::Running => IntegrityAudit::Running,
+            A::Passed { rows, took_ms } => IntegrityAudit::Passed { rows, took_ms },
+            A::Recovered => IntegrityAudit::Recovered,
+            A::Failed(detail) => IntegrityAudit::Failed { detail },
+        }
+    }
+}
+
 /// Everything the app's consent screens need, pushed to observers after each change.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ConsentStatus {
@@ -256,7 +293,7 @@ pub struct ConsentStatus {
     pub purposes: Vec<PurposeStatus>,
     /// Every feature's resolved tier.
     pub features: Vec<ResolvedTier>,
-    /// The recovery that happened at open, if any.
+    /// The recovery that happened at open or in the integrity audit right after it, if any.
     pub recovery: Option<RecoveryInfo>,
     /// The decision mirror for this state.
     pub decisions: DecisionTable,

@@ -214,6 +214,11 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow>
     Ok(row)
 }
 
+/// The last row, if any.
+pub fn last_row(conn: &Connection) -> rusqlite::Result<Option<LedgerRow>> {
+    conn.prepare_cached(&format!("{SELECT} ORDER BY seq DESC LIMIT 1"))?.query_row([], read_row).optional()
+}
+
 /// Rows with `seq > after`, in order.
 pub fn rows_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<LedgerRow>> {
     let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE seq > ?1 ORDER BY seq"))?;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod inspect;
 pub mod ledger;
 pub mod schema;
+pub mod seal;
 pub mod state;
 
 use std::path::{Path, PathBuf};
@@ -70,23 +71,58 @@ impl Store {
     /// Opens (or creates) the database at `path`. A damaged, tampered or too-new file is moved aside and a fresh
     /// database started; the returned event says so. Fails only when no database can be had at all (bad path,
     /// directory, read-only location, disk full).
-    pub fn open(path: &Path, now_ms: i64) -> CoreResult<(Store, ConsentState, Option<RecoveryEvent>)> {
+    ///
+    /// When the file carries a valid sealed state ([`seal`]), that state is returned without walking the ledger and
+    /// `audit_pending` is set: the caller must then run [`Store::audit`] (the engine does, right after open).
+    pub fn open(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
+        match Self::open_sealed(path) {
+            Some((store, state)) => Ok(OpenedStore { store, state, recovery: None, audit_pending: true }),
+            None => Self::open_verified(path, now_ms),
+        }
+    }
+
+    /// The fast path of [`Store::open`] alone: an existing, current file whose sealed state checks out ([`seal`]),
+    /// or `None`. Changes nothing on disk (no create, no migration, no quarantine), so it can run before the
+    /// manifest is known to be valid.
+    pub fn open_sealed(path: &Path) -> Option<(Store, ConsentState)> {
+        validate_path(path).ok()?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).ok()?;
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        if schema::user_version(&conn).ok()? != schema::SCHEMA_VERSION {
+            return None;
+        }
+        configure(&conn).ok()?;
+        let state = seal::read(&conn).ok()??;
+        Some((Store { conn, path: path.to_path_buf() }, state))
+    }
+
+    /// The full path of [`Store::open`]: creates, migrates, checks (`quick_check`, the whole chain) and replays, or
+    /// sets a damaged file aside and starts fresh. Never leaves an audit pending.
+    pub fn open_verified(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
         validate_path(path)?;
         match Self::try_open(path) {
-            Ok(Opened::Good(store, state)) => Ok((*store, state, None)),
+            Ok(Opened::Good(store, state)) => Ok(OpenedStore { store: *store, state, recovery: None, audit_pending: false }),
             Ok(Opened::Damaged(reason)) => {
-                let quarantined = quarantine(path, now_ms)?;
-                log::warn!("consent database set aside ({reason:?}); starting fresh");
-                match Self::try_open(path)? {
-                    Opened::Good(store, state) => Ok((
-                        *store,
-                        state,
-                        Some(RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms }),
-                    )),
-                    Opened::Damaged(again) => Err(CoreError::Storage(format!("fresh database unusable: {again:?}"))),
-                }
+                let (store, state, event) = Self::set_aside(path, reason, now_ms)?;
+                Ok(OpenedStore { store, state, recovery: Some(event), audit_pending: false })
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Moves the (closed) database at `path` aside and starts a fresh one: the recovery path of open and of a failed
+    /// audit.
+    pub fn set_aside(path: &Path, reason: RecoveryReason, now_ms: i64) -> CoreResult<(Store, ConsentState, RecoveryEvent)> {
+        let quarantined = quarantine(path, now_ms)?;
+        log::warn!("consent database set aside ({reason:?}); starting fresh");
+        match Self::try_open(path)? {
+            Opened::Good(store, state) => Ok((
+                *store,
+                state,
+                RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms },
+            )),
+            Opened::Damaged(again) => Err(CoreError::Storage(format!("fresh database unusable: {again:?}"))),
         }
     }
 
@@ -103,14 +139,7 @@ impl Store {
         if version > schema::SCHEMA_VERSION {
             return Ok(Opened::Damaged(RecoveryReason::SchemaTooNew { found: version, supported: schema::SCHEMA_VERSION }));
         }
-        let setup = (|| -> rusqlite::Result<()> {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "FULL")?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
-            Ok(())
-        })();
-        match setup {
+        match configure(&conn) {
             Ok(()) => {}
             Err(e) if is_corruption(&e) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail: e.to_string() })),
             Err(e) => return Err(storage("configure", e)),
@@ -150,7 +179,59 @@ impl Store {
             Err(CoreError::Storage(detail)) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail })),
             Err(e) => return Err(e),
         }
+        // Seal what was just verified, so the next open takes the fast path (best effort: a read-only file, say,
+        // simply keeps taking this path).
+        if let Err(e) = store.write_seal(&state) {
+            log::debug!("state snapshot not sealed at open: {e}");
+        }
         Ok(Opened::Good(Box::new(store), state))
+    }
+
+    fn write_seal(&mut self, state: &ConsentState) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(last) = ledger::last_row(&tx)?.filter(|l| l.seq == state.last_seq) {
+            seal::write(&tx, &seal::head_of(&last), state)?;
+        }
+        tx.commit()
+    }
+
+    /// The integrity audit of a store opened from its sealed state: in one read transaction, `PRAGMA quick_check`,
+    /// the whole hash chain with its recorded head, and the replayed state compared with `served` (the state open
+    /// returned) at its seq and with the sealed snapshot at the head. `Ok(Err(reason))` when the file must be set
+    /// aside.
+    pub fn audit(&self, served: &ConsentState) -> CoreResult<Result<u64, RecoveryReason>> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| storage("begin audit", e))?;
+        let damaged = |detail: String| Ok(Err(RecoveryReason::Corrupt { detail }));
+        match tx.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
+            Ok(ok) if ok == "ok" => {}
+            Ok(problem) => return damaged(problem),
+            Err(e) if is_corruption(&e) => return damaged(e.to_string()),
+            Err(e) => return Err(storage("quick_check", e)),
+        }
+        let mut replayed = ConsentState::default();
+        let mut at_served = (served.last_seq == 0).then(ConsentState::default);
+        let check = ledger::verify_with_head_rows(&tx, |_| {}, |row| {
+            replayed.apply(row);
+            if row.seq == served.last_seq {
+                at_served = Some(replayed.clone());
+            }
+        });
+        let rows = match check {
+            Ok(ChainCheck::Intact { rows }) => rows,
+            Ok(ChainCheck::Broken { seq, reason }) => return Ok(Err(RecoveryReason::BrokenChain { seq, detail: reason })),
+            Err(e) if is_corruption(&e) => return damaged(e.to_string()),
+            Err(e) => return Err(storage("verify", e)),
+        };
+        let mismatch = |detail: &str| Ok(Err(RecoveryReason::BrokenChain { seq: served.last_seq, detail: detail.into() }));
+        if at_served.as_ref() != Some(served) {
+            return mismatch("the sealed state snapshot does not match the replayed ledger");
+        }
+        match seal::read(&tx) {
+            Ok(Some(sealed)) if sealed == replayed => {}
+            Ok(_) => return mismatch("the sealed state snapshot at the head does not match the replayed ledger"),
+            Err(e) => return Err(storage("read snapshot", e)),
+        }
+        Ok(Ok(rows))
     }
 
     /// The database file.
@@ -197,7 +278,9 @@ impl Store {
         } else {
             state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
         }
-        state::set_setting(&tx, "ledger_head", &format!("{}:{}", row.seq, row.hash)).map_err(|e| storage("head", e))?;
+        let head = seal::head_of(&row);
+        state::set_setting(&tx, "ledger_head", &head).map_err(|e| storage("head", e))?;
+        seal::write(&tx, &head, &state).map_err(|e| storage("seal", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;
         Ok((row, state))
     }
@@ -248,9 +331,31 @@ impl Store {
     }
 }
 
+/// What [`Store::open`] found.
+pub struct OpenedStore {
+    /// The open store.
+    pub store: Store,
+    /// The current state: replayed from the verified chain, or the sealed snapshot (then `audit_pending`).
+    pub state: ConsentState,
+    /// Set when the file had to be set aside.
+    pub recovery: Option<RecoveryEvent>,
+    /// The state came from the sealed snapshot: [`Store::audit`] must still walk the chain.
+    pub audit_pending: bool,
+}
+
 enum Opened {
+    /// The store and its verified state.
     Good(Box<Store>, ConsentState),
     Damaged(RecoveryReason),
+}
+
+/// The connection settings every open applies: WAL, durable commits, foreign keys, defensive mode.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    Ok(())
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
