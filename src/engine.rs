@@ -4,7 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use arc_swap::ArcSwap;
 
@@ -93,53 +93,6 @@ fn audit_weak(weak: Weak<Engine>, gate: &AuditGate) {
     }
 }
 
-/// The thread that tries the sealed fast path of the store while the caller compiles the manifest, and then, if
-/// that path was taken, runs the engine's integrity audit (one thread for both).
-struct OpenWorker {
-    sealed: mpsc::Receiver<Option<(Store, ConsentState)>>,
-    engine: mpsc::SyncSender<Weak<Engine>>,
-}
-
-impl OpenWorker {
-    /// Starts the thread, or `None` when no thread can be had (then the caller does everything itself).
-    fn start(path: &Path, gate: Arc<AuditGate>) -> Option<OpenWorker> {
-        let (sealed_tx, sealed) = mpsc::sync_channel(1);
-        let (engine, engine_rx) = mpsc::sync_channel::<Weak<Engine>>(1);
-        let path = path.to_path_buf();
-        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || {
-            let found = Store::open_sealed(&path);
-            let fast = found.is_some();
-            if sealed_tx.send(found).is_err() || !fast {
-                return;
-            }
-            // The caller sends the engine only if it used the sealed store (else the channel just closes).
-            if let Ok(weak) = engine_rx.recv() {
-                audit_weak(weak, &gate);
-            }
-        });
-        match spawned {
-            Ok(_) => Some(OpenWorker { sealed, engine }),
-            Err(e) => {
-                log::warn!("no thread to open the database on ({e}); opening it here");
-                None
-            }
-        }
-    }
-
-    /// Waits for the thread's attempt: the store and its sealed state, or `None`.
-    fn sealed(&self) -> Option<(Store, ConsentState)> {
-        self.sealed.recv().ok().flatten()
-    }
-
-    /// Hands the engine to the thread for its audit.
-    fn audit(self, engine: &Arc<Engine>) {
-        if self.engine.send(Arc::downgrade(engine)).is_err() {
-            // The thread is gone (it cannot be, having sent a sealed store); audit on a thread of our own.
-            Engine::start_audit(engine);
-        }
-    }
-}
-
 /// Longest `source` label accepted.
 const MAX_SOURCE: usize = 256;
 
@@ -153,30 +106,11 @@ impl Engine {
     /// When the file carries a valid sealed state, the engine serves it at once and audits the whole ledger on a
     /// background thread right after ([`Engine::audit_status`]); writes and database reads wait for that audit.
     pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Arc<Engine>> {
-        // The database opens on a worker thread while this one compiles the manifest; the worker then stays on as
-        // the audit thread. Its part (the sealed fast path) changes nothing on disk, so a manifest error leaves the
-        // database untouched.
-        let gate = Arc::new(AuditGate::new(AuditStatus::Running));
-        let worker = OpenWorker::start(db_path, gate.clone());
-        let index = Manifest::load(manifest_json).map(|valid| Arc::new(Index::build(valid)));
-        let sealed = worker.as_ref().and_then(OpenWorker::sealed);
-        let index = index?;
-        let opened = match (sealed, &worker) {
-            (Some((store, state)), _) => OpenedStore { store, state, recovery: None, audit_pending: true },
-            (None, Some(_)) => Store::open_verified(db_path, options.clock.now_ms())?,
-            (None, None) => Store::open(db_path, options.clock.now_ms())?,
-        };
-        let pending = opened.audit_pending;
-        let engine = Self::assemble(index, options, opened, gate);
-        match worker {
-            Some(w) if pending => w.audit(&engine),
-            None if pending => Self::start_audit(&engine),
-            _ => {}
-        }
-        Ok(engine)
+        let valid = Manifest::load(manifest_json)?;
+        Self::open_valid(db_path, valid, options)
     }
 
-    /// Opens with an already validated manifest, on this thread.
+    /// Opens with an already validated manifest.
     pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let index = Arc::new(Index::build(valid));
         let opened = Store::open(db_path, options.clock.now_ms())?;

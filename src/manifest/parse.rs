@@ -52,8 +52,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-fn unknown_in(ext: &Extensions, at: &str, out: &mut Vec<String>) {
-    for key in ext.keys().filter(|k| !k.starts_with("x-")) {
+/// Adds the unknown keys of `ext` under the path `at()` (built only when there is one: open runs this check).
+fn unknown_in(ext: &Extensions, at: impl FnOnce() -> String, out: &mut Vec<String>) {
+    let mut unknown = ext.keys().filter(|k| !k.starts_with("x-")).peekable();
+    if unknown.peek().is_none() {
+        return;
+    }
+    let at = at();
+    for key in unknown {
         out.push(if at.is_empty() { key.clone() } else { format!("{at}.{key}") });
     }
 }
@@ -61,25 +67,25 @@ fn unknown_in(ext: &Extensions, at: &str, out: &mut Vec<String>) {
 /// Every field outside the v1 format and not under an `x-` prefix, by path: all of them, not just the first.
 fn check_unknown_fields(m: &Manifest) -> Result<(), ManifestError> {
     let mut paths = Vec::new();
-    unknown_in(&m.extensions, "", &mut paths);
-    unknown_in(&m.app.extensions, "app", &mut paths);
-    unknown_in(&m.policy.extensions, "policy", &mut paths);
+    unknown_in(&m.extensions, || "".into(), &mut paths);
+    unknown_in(&m.app.extensions, || "app".into(), &mut paths);
+    unknown_in(&m.policy.extensions, || "policy".into(), &mut paths);
     for (id, d) in &m.data_types {
-        unknown_in(&d.extensions, &format!("data_types.{id}"), &mut paths);
+        unknown_in(&d.extensions, || format!("data_types.{id}"), &mut paths);
     }
     for (i, p) in m.purposes.iter().enumerate() {
-        unknown_in(&p.extensions, &format!("purposes[{i}]"), &mut paths);
+        unknown_in(&p.extensions, || format!("purposes[{i}]"), &mut paths);
         for (j, f) in p.frequency.iter().enumerate() {
-            unknown_in(&f.extensions, &format!("purposes[{i}].frequency[{j}]"), &mut paths);
+            unknown_in(&f.extensions, || format!("purposes[{i}].frequency[{j}]"), &mut paths);
         }
     }
     for (i, t) in m.third_parties.iter().enumerate() {
-        unknown_in(&t.extensions, &format!("third_parties[{i}]"), &mut paths);
+        unknown_in(&t.extensions, || format!("third_parties[{i}]"), &mut paths);
     }
     for (i, f) in m.features.iter().enumerate() {
-        unknown_in(&f.extensions, &format!("features[{i}]"), &mut paths);
+        unknown_in(&f.extensions, || format!("features[{i}]"), &mut paths);
         for (j, t) in f.tiers.iter().enumerate() {
-            unknown_in(&t.extensions, &format!("features[{i}].tiers[{j}]"), &mut paths);
+            unknown_in(&t.extensions, || format!("features[{i}].tiers[{j}]"), &mut paths);
         }
     }
     if paths.is_empty() {
@@ -89,35 +95,36 @@ fn check_unknown_fields(m: &Manifest) -> Result<(), ManifestError> {
     }
 }
 
-fn limit(path: &str, what: &str, actual: usize, max: usize) -> Result<(), ManifestError> {
+/// `LimitExceeded` at `path()` (built only on error: open runs this check) when `actual > max`.
+fn limit<P: ToString>(path: impl FnOnce() -> P, what: &str, actual: usize, max: usize) -> Result<(), ManifestError> {
     if actual > max {
-        Err(ManifestError::LimitExceeded { path: path.to_string(), what: what.to_string(), limit: max as u64 })
+        Err(ManifestError::LimitExceeded { path: path().to_string(), what: what.to_string(), limit: max as u64 })
     } else {
         Ok(())
     }
 }
 
 fn check_limits(m: &Manifest) -> Result<(), ManifestError> {
-    limit("purposes", "purposes", m.purposes.len(), MAX_ITEMS)?;
-    limit("data_types", "data types", m.data_types.len(), MAX_ITEMS)?;
-    limit("features", "features", m.features.len(), MAX_ITEMS)?;
-    limit("third_parties", "third parties", m.third_parties.len(), MAX_ITEMS)?;
-    limit("app.name", "bytes", m.app.name.len(), MAX_TEXT_BYTES)?;
+    limit(|| "purposes", "purposes", m.purposes.len(), MAX_ITEMS)?;
+    limit(|| "data_types", "data types", m.data_types.len(), MAX_ITEMS)?;
+    limit(|| "features", "features", m.features.len(), MAX_ITEMS)?;
+    limit(|| "third_parties", "third parties", m.third_parties.len(), MAX_ITEMS)?;
+    limit(|| "app.name", "bytes", m.app.name.len(), MAX_TEXT_BYTES)?;
     for (id, d) in &m.data_types {
         let desc = d.description.as_deref().unwrap_or("");
-        limit(&format!("data_types.{id}.description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
+        limit(|| format!("data_types.{id}.description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
     }
     for (i, p) in m.purposes.iter().enumerate() {
         let desc = p.description.as_deref().unwrap_or("");
-        limit(&format!("purposes[{i}].description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
-        limit(&format!("purposes[{i}].data_types"), "data types", p.data_types.len(), MAX_ITEMS)?;
-        limit(&format!("purposes[{i}].recipients"), "recipients", p.recipients.len(), MAX_ITEMS)?;
-        limit(&format!("purposes[{i}].frequency"), "limits", p.frequency.len(), MAX_ITEMS)?;
+        limit(|| format!("purposes[{i}].description"), "bytes", desc.len(), MAX_TEXT_BYTES)?;
+        limit(|| format!("purposes[{i}].data_types"), "data types", p.data_types.len(), MAX_ITEMS)?;
+        limit(|| format!("purposes[{i}].recipients"), "recipients", p.recipients.len(), MAX_ITEMS)?;
+        limit(|| format!("purposes[{i}].frequency"), "limits", p.frequency.len(), MAX_ITEMS)?;
     }
     for (i, f) in m.features.iter().enumerate() {
-        limit(&format!("features[{i}].tiers"), "tiers", f.tiers.len(), MAX_TIERS)?;
+        limit(|| format!("features[{i}].tiers"), "tiers", f.tiers.len(), MAX_TIERS)?;
         for (j, t) in f.tiers.iter().enumerate() {
-            limit(&format!("features[{i}].tiers[{j}].requires"), "purposes", t.requires.len(), MAX_ITEMS)?;
+            limit(|| format!("features[{i}].tiers[{j}].requires"), "purposes", t.requires.len(), MAX_ITEMS)?;
         }
     }
     Ok(())

@@ -172,10 +172,17 @@ fn lint_filing(m: &Manifest, pack: &RulePack, out: &mut Sink) {
     }
 }
 
-fn dup_check<'a>(items: impl Iterator<Item = (String, &'a str)>, what: &str, out: &mut Sink) {
+/// CK021 / CK013 for each `(path, id)`; paths are built only for a finding (open runs the lint).
+fn dup_check<'a, P: FnOnce() -> String>(items: impl Iterator<Item = (P, &'a str)>, what: &str, out: &mut Sink) {
     let mut seen = HashSet::new();
     for (path, id) in items {
-        if !is_valid_id(id) {
+        let valid = is_valid_id(id);
+        let first = seen.insert(id);
+        if valid && first {
+            continue;
+        }
+        let path = path();
+        if !valid {
             out.push(
                 "CK021",
                 path.clone(),
@@ -183,24 +190,24 @@ fn dup_check<'a>(items: impl Iterator<Item = (String, &'a str)>, what: &str, out
                 format!("use 1-{MAX_ID_LEN} characters of a-z, 0-9, _ . -, starting with a letter"),
             );
         }
-        if !seen.insert(id) {
+        if !first {
             out.push("CK013", path, format!("duplicate {what} id \"{id}\""), format!("give each {what} its own id"));
         }
     }
 }
 
 fn lint_ids(m: &Manifest, out: &mut Sink) {
-    dup_check(m.purposes.iter().enumerate().map(|(i, p)| (format!("purposes[{i}].id"), p.id.as_str())), "purpose", out);
-    dup_check(m.features.iter().enumerate().map(|(i, f)| (format!("features[{i}].id"), f.id.as_str())), "feature", out);
+    dup_check(m.purposes.iter().enumerate().map(|(i, p)| (move || format!("purposes[{i}].id"), p.id.as_str())), "purpose", out);
+    dup_check(m.features.iter().enumerate().map(|(i, f)| (move || format!("features[{i}].id"), f.id.as_str())), "feature", out);
     dup_check(
-        m.third_parties.iter().enumerate().map(|(i, t)| (format!("third_parties[{i}].id"), t.id.as_str())),
+        m.third_parties.iter().enumerate().map(|(i, t)| (move || format!("third_parties[{i}].id"), t.id.as_str())),
         "third party",
         out,
     );
-    dup_check(m.data_types.keys().map(|k| (format!("data_types.{k}"), k.as_str())), "data type", out);
+    dup_check(m.data_types.keys().map(|k| (move || format!("data_types.{k}"), k.as_str())), "data type", out);
     for (i, f) in m.features.iter().enumerate() {
         dup_check(
-            f.tiers.iter().enumerate().map(|(j, t)| (format!("features[{i}].tiers[{j}].id"), t.id.as_str())),
+            f.tiers.iter().enumerate().map(|(j, t)| (move || format!("features[{i}].tiers[{j}].id"), t.id.as_str())),
             "tier",
             out,
         );

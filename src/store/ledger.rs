@@ -154,10 +154,14 @@ fn hash_matches(row: &LedgerRow, buf: &mut Vec<u8>) -> bool {
     })
 }
 
+/// The columns of a [`LedgerRow`], in [`read_row`]'s order.
+pub(crate) const COLUMNS: &str = "seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, prev_hash, hash";
+
 const SELECT: &str = "SELECT seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
                       prev_hash, hash FROM ledger";
 
-fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LedgerRow> {
+/// A row selected with [`COLUMNS`] first.
+pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LedgerRow> {
     Ok(LedgerRow {
         seq: r.get(0)?,
         at_ms: r.get(1)?,

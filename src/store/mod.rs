@@ -89,11 +89,10 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).ok()?;
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        if schema::user_version(&conn).ok()? != schema::SCHEMA_VERSION {
-            return None;
-        }
-        configure(&conn).ok()?;
-        let state = seal::read(&conn).ok()??;
+        // Open is latency-bound: the schema version is checked in the seal's own statement, and the journal mode
+        // is not set again (WAL is persistent; the full path set it when the file was created or sealed).
+        let state = seal::read(&conn, schema::SCHEMA_VERSION).ok()??;
+        configure_connection(&conn).ok()?;
         Some((Store { conn, path: path.to_path_buf() }, state))
     }
 
@@ -226,7 +225,7 @@ impl Store {
         if at_served.as_ref() != Some(served) {
             return mismatch("the sealed state snapshot does not match the replayed ledger");
         }
-        match seal::read(&tx) {
+        match seal::read(&tx, schema::SCHEMA_VERSION) {
             Ok(Some(sealed)) if sealed == replayed => {}
             Ok(_) => return mismatch("the sealed state snapshot at the head does not match the replayed ledger"),
             Err(e) => return Err(storage("read snapshot", e)),
@@ -352,6 +351,11 @@ enum Opened {
 /// The connection settings every open applies: WAL, durable commits, foreign keys, defensive mode.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    configure_connection(conn)
+}
+
+/// The per-connection settings (not stored in the file): durable commits, foreign keys, defensive mode.
+fn configure_connection(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;

@@ -7,7 +7,7 @@
 //! every hash, replay compared with what was served) then runs as the integrity audit right after open. Anything
 //! that does not check out sends open down the full path, as before.
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
 use super::ledger::{self, LedgerRow};
@@ -39,23 +39,29 @@ pub fn write(tx: &Transaction<'_>, head: &str, state: &ConsentState) -> rusqlite
     set_setting(tx, SEAL_KEY, &seal(head, &snapshot))
 }
 
-/// The sealed state, if the snapshot, its seal, the recorded head and the last ledger row all agree; `None` sends
+/// The sealed state, if the schema is `schema_version` and the snapshot, its seal, the recorded head and the last ledger row all agree; `None` sends
 /// the caller down the full verification path (no snapshot yet, an older file, or something does not match).
-pub fn read(conn: &Connection) -> rusqlite::Result<Option<ConsentState>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT (SELECT value FROM settings WHERE key = 'ledger_head'), \
-                (SELECT value FROM settings WHERE key = 'state_snapshot'), \
-                (SELECT value FROM settings WHERE key = 'state_seal')",
-    )?;
-    let (head, snapshot, stored_seal) = stmt.query_row([], |r| {
-        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
-    })?;
-    let (Some(head), Some(snapshot), Some(stored_seal)) = (head, snapshot, stored_seal) else { return Ok(None) };
-    if seal(&head, &snapshot) != stored_seal {
+pub fn read(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<ConsentState>> {
+    // Open is latency-bound: one statement for the last row and the three settings, prepared only when the schema
+    // is the expected one (a file of another version may not have these tables).
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version != schema_version {
         return Ok(None);
     }
-    let Some(last) = ledger::last_row(conn)? else { return Ok(None) };
-    if head_of(&last) != head || ledger::row_hash(&last) != last.hash {
+    let sql = format!(
+        "SELECT {}, (SELECT value FROM settings WHERE key = 'ledger_head'), \
+         (SELECT value FROM settings WHERE key = '{SNAPSHOT_KEY}'), (SELECT value FROM settings WHERE key = '{SEAL_KEY}') \
+         FROM ledger ORDER BY seq DESC LIMIT 1",
+        ledger::COLUMNS
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let found = stmt
+        .query_row([], |r| {
+            Ok((ledger::read_row(r)?, r.get::<_, Option<String>>(11)?, r.get::<_, Option<String>>(12)?, r.get::<_, Option<String>>(13)?))
+        })
+        .optional()?;
+    let Some((last, Some(head), Some(snapshot), Some(stored_seal))) = found else { return Ok(None) };
+    if seal(&head, &snapshot) != stored_seal || head_of(&last) != head || ledger::row_hash(&last) != last.hash {
         return Ok(None);
     }
     let Ok(state) = serde_json::from_str::<ConsentState>(&snapshot) else { return Ok(None) };
