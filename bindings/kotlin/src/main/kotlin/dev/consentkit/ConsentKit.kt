@@ -55,6 +55,10 @@ class ConsentKit private constructor(
 ) : AutoCloseable {
     private val handles = HandleIndex(callCore { core.handles() })
     private val pairs = handles.pairs
+
+    /** [PairTable.keys] and [PairTable.shift] of [pairs], held here for the first probe of [slotOf]. */
+    private val pairKeys = pairs.keys
+    private val pairShift = pairs.shift
     private val manualClock = options.manualClockStartMs != null
 
     /** The decision mirror: replaced as a whole on each state change; read without a lock. */
@@ -116,11 +120,12 @@ class ConsentKit private constructor(
      * @throws ConsentKitException.Closed after [close].
      */
     fun decide(purpose: String, dataType: String): Decision {
-        // Kept small on purpose: the JIT inlines it into the caller only if its compiled code is small. One unsigned
-        // comparison covers an unknown id (-1) and a closed instance (its mirror has no decisions).
-        val slot = pairs.slotOf(purpose, dataType)
+        // Kept small on purpose: the JIT inlines it into the caller only if its compiled code is small. One bounds
+        // check covers an unknown id (-1) and a closed instance (its mirror has no decisions). Written as two signed
+        // comparisons, the JIT merges it with the array's own check; an unsigned comparison (UInt) stays a second one.
+        val slot = slotOf(purpose, dataType)
         val decisions = mirror.decisionsBySlot
-        if (slot.toUInt() >= decisions.size.toUInt()) decideFailed(purpose, dataType)
+        if (slot < 0 || slot >= decisions.size) decideFailed(purpose, dataType)
         return decisions[slot]
     }
 
@@ -189,7 +194,7 @@ class ConsentKit private constructor(
      */
     fun collect(purpose: String, dataType: String, recipient: String? = null): CollectResult {
         // The common case (the app collects for itself, no frequency limit) stays small, like decide().
-        val slot = pairs.slotOf(purpose, dataType)
+        val slot = slotOf(purpose, dataType)
         val m = mirror
         if (slot < 0 || m.closed || recipient != null) return collectChecked(purpose, dataType, recipient)
         val pair = pairs.pairOf(slot)
@@ -401,6 +406,17 @@ class ConsentKit private constructor(
         } catch (e: IllegalStateException) {
             if (closed.get()) throw ConsentKitException.Closed(e) else throw e
         }
+
+    /**
+     * `pairs.slotOf` for [decide] and [collect], with the first probe done here on this object's copies of the
+     * table's keys and shift: one dependent read less, which is about a tenth of `decide`.
+     */
+    private fun slotOf(purpose: String, dataType: String): Int {
+        val keys = pairKeys
+        val slot = PairTable.hash(purpose, dataType, pairShift)
+        if (keys[2 * slot] === purpose && keys[2 * slot + 1] === dataType) return slot
+        return pairs.slotAfter(slot, purpose, dataType)
+    }
 
     /** [collect] with a recipient, an unknown id or after close. */
     private fun collectChecked(purpose: String, dataType: String, recipient: String?): CollectResult {

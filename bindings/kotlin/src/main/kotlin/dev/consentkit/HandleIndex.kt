@@ -7,7 +7,8 @@ import dev.consentkit.internal.HandleTable
  * and the id → handle maps ([IdTable]) the facade's hot path uses instead of crossing the boundary with strings.
  */
 internal class HandleIndex(table: HandleTable) {
-    // Interned: string constants in the app's code are interned too, so the lookups' identity check hits.
+    // Interned: string constants in the app's code are interned too, so the lookups' identity checks hit (and
+    // PairTable, which hashes identities, finds them at the first probe).
     val purposes: List<String> = table.purposes.map { it.intern() }
     val dataTypes: List<String> = table.dataTypes.map { it.intern() }
     val features: List<String> = table.features.map { it.intern() }

@@ -5,27 +5,40 @@ package dev.consentkit
  * combination; [pairOf] gives its index into the core's decision table (`purpose * dataTypes + dataType`), and each
  * [DecisionMirror] keeps its decisions by slot too, so `decide` is a probe plus one array read.
  *
- * Open addressing with both keys of a slot side by side in one array. Apps pass string constants, which are
- * interned, and [HandleIndex] interns the keys, so the first probe compares identities; equal-but-distinct strings,
- * collisions and misses go to a separate, rarely used method, which keeps the hot path small enough for the JIT to
- * inline it into the caller. (Two separate id lookups cost about twice as much: each is a chain of dependent reads.)
+ * Open addressing by identity, with both keys of a slot side by side in one array. The keys are the interned ids
+ * ([HandleIndex]) and apps pass string constants, which are interned too, so a probe compares references, and
+ * [hash] combines the two strings' [System.identityHashCode]s (a read of each one's header). Not `String.hashCode`:
+ * the JIT inlines its hash loop (for strings whose hash is not cached yet) into every caller, twice here, and that
+ * made `decide` about twice as slow. Pairs that are not at their first slot, equal-but-distinct strings and
+ * unknown ids go to separate, rarely used methods, which keeps the hot path small enough for the JIT to inline it
+ * into the caller; for strings that are not the interned ids they look both ids up in their [IdTable]s and probe
+ * again with the interned ones.
  *
  * Holds every combination, so a miss means an unknown id. Manifests with more than [MAX_PAIRS] combinations get a
- * one-slot table whose probe always misses, and the slow path looks the two ids up in their [IdTable]s; their slot
- * is then `capacity + pair`.
+ * table with no keys, whose probe always misses, and the slow path looks the two ids up in their [IdTable]s; their
+ * slot is then `capacity + pair`.
  */
 internal class PairTable(
     private val purposeIds: IdTable,
     private val dataTypeIds: IdTable,
-    purposes: List<String>,
-    dataTypes: List<String>,
+    private val purposes: List<String>,
+    private val dataTypes: List<String>,
 ) {
     private val width = dataTypes.size
     private val hashed = purposes.size.toLong() * dataTypes.size <= MAX_PAIRS
-    private val mask: Int
 
-    /** `keys[2 * slot]` purpose, `keys[2 * slot + 1]` data type; null for an empty slot. */
-    private val keys: Array<String?>
+    /** Number of hashed slots, a power of two. */
+    private val capacity: Int
+
+    /**
+     * `keys[2 * slot]` purpose, `keys[2 * slot + 1]` data type; null for an empty slot. [ConsentKit] keeps its own
+     * reference for `decide` and `collect` and probes the first slot itself (one dependent read less than [slotOf]),
+     * then calls [slotAfter].
+     */
+    val keys: Array<String?>
+
+    /** The [hash] shift of this table: `32 - log2(capacity)`. */
+    val shift: Int
 
     /** Decision-table index per slot, -1 for an empty slot. */
     private val pairs: IntArray
@@ -34,20 +47,24 @@ internal class PairTable(
     val slots: Int
 
     init {
-        var capacity = 1
+        // At most an eighth full (a quarter for the largest tables, to stay within about 1 MB), so a pair is seldom
+        // past its first slot. An unhashed table has two empty slots (one would need a shift of 32, read as 0).
+        var capacity = 2
         if (hashed) {
             capacity = 16
-            while (capacity < purposes.size * dataTypes.size * 3) capacity = capacity shl 1
+            val n = purposes.size * dataTypes.size
+            while (capacity < n * 8 && capacity < MAX_PAIRS * 4) capacity = capacity shl 1
         }
-        mask = capacity - 1
+        this.capacity = capacity
+        shift = 32 - Integer.numberOfTrailingZeros(capacity)
         keys = arrayOfNulls(2 * capacity)
         pairs = IntArray(capacity) { -1 }
         slots = if (hashed) capacity else capacity + purposes.size * dataTypes.size
         if (hashed) {
             purposes.forEachIndexed { p, purpose ->
                 dataTypes.forEachIndexed { d, dataType ->
-                    var i = hash(purpose, dataType)
-                    while (keys[2 * i] != null) i = (i + 1) and mask
+                    var i = hash(purpose, dataType, shift)
+                    while (keys[2 * i] != null) i = (i + 1) and (capacity - 1)
                     keys[2 * i] = purpose
                     keys[2 * i + 1] = dataType
                     pairs[i] = p * width + d
@@ -58,34 +75,43 @@ internal class PairTable(
 
     /** The slot of (purpose, data type), or -1 if either id is unknown. */
     fun slotOf(purpose: String, dataType: String): Int {
-        val i = hash(purpose, dataType)
-        return if (keys[2 * i] === purpose && keys[2 * i + 1] === dataType) i else probe(purpose, dataType, i)
+        val i = hash(purpose, dataType, shift)
+        return if (keys[2 * i] === purpose && keys[2 * i + 1] === dataType) i else slotAfter(i, purpose, dataType)
+    }
+
+    /** [slotOf] when (purpose, data type) is not at its first slot [home]: probes on, then [slowSlotOf]. */
+    fun slotAfter(home: Int, purpose: String, dataType: String): Int {
+        var i = home
+        while (true) {
+            i = (i + 1) and (capacity - 1)
+            val p = keys[2 * i] ?: return slowSlotOf(purpose, dataType)
+            if (p === purpose && keys[2 * i + 1] === dataType) return i
+        }
     }
 
     /** The decision-table index of an occupied [slot]. */
-    fun pairOf(slot: Int): Int = if (slot <= mask) pairs[slot] else slot - mask - 1
+    fun pairOf(slot: Int): Int = if (slot < capacity) pairs[slot] else slot - capacity
 
-    private fun probe(purpose: String, dataType: String, start: Int): Int {
-        if (!hashed) {
-            val p = purposeIds[purpose]
-            val d = dataTypeIds[dataType]
-            return if (p < 0 || d < 0) -1 else mask + 1 + p * width + d
+    /** Strings that are not the interned ids, unknown ids, and every pair of an unhashed table. */
+    private fun slowSlotOf(purpose: String, dataType: String): Int {
+        val p = purposeIds[purpose]
+        val d = dataTypeIds[dataType]
+        return when {
+            p < 0 || d < 0 -> -1
+            hashed -> slotOf(purposes[p], dataTypes[d])
+            else -> capacity + p * width + d
         }
-        var i = start
-        while (true) {
-            val p = keys[2 * i] ?: return -1
-            if (p == purpose && keys[2 * i + 1] == dataType) return i
-            i = (i + 1) and mask
-        }
-    }
-
-    private fun hash(purpose: String, dataType: String): Int {
-        val h = purpose.hashCode() * 31 + dataType.hashCode()
-        return (h xor (h ushr 15)) and mask
     }
 
     companion object {
         /** Largest manifest (purposes × data types) that gets a hashed table (about 1 MB at the limit). */
         const val MAX_PAIRS = 32_768
+
+        /**
+         * The first slot of (purpose, data type) in a table with this [shift]: Fibonacci hashing of the two identity
+         * hashes (the top bits of the product), so `0 until 1 shl (32 - shift)`.
+         */
+        fun hash(purpose: String, dataType: String, shift: Int): Int =
+            ((System.identityHashCode(purpose) * 31 + System.identityHashCode(dataType)) * -0x61c88647) ushr shift
     }
 }

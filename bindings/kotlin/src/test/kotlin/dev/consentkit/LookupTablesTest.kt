@@ -32,6 +32,7 @@ class LookupTablesTest {
             val dataTypes = ids("d", d)
             val table = PairTable(IdTable(purposes), IdTable(dataTypes), purposes, dataTypes)
             val slots = HashSet<Int>()
+            var pastFirstSlot = 0
             purposes.forEachIndexed { pi, purpose ->
                 dataTypes.forEachIndexed { di, dataType ->
                     val slot = table.slotOf(purpose, dataType)
@@ -39,10 +40,17 @@ class LookupTablesTest {
                     assertTrue(slot in 0 until table.slots)
                     assertTrue(slots.add(slot), "one slot per pair")
                     if ((pi + di) % 7 == 0) assertEquals(slot, table.slotOf(copy(purpose), copy(dataType)))
+                    // ConsentKit's own first probe (decide, collect), then slotAfter.
+                    val home = PairTable.hash(purpose, dataType, table.shift)
+                    if (table.keys[2 * home] !== purpose || table.keys[2 * home + 1] !== dataType) {
+                        pastFirstSlot++
+                        assertEquals(slot, table.slotAfter(home, purpose, dataType))
+                    }
                 }
                 assertEquals(-1, table.slotOf(purpose, "nope"))
             }
             dataTypes.firstOrNull()?.let { assertEquals(-1, table.slotOf("nope", it)) }
+            if (p * d >= 1000) assertTrue(pastFirstSlot > 0, "collisions are exercised")
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.consentkit.CollectResult
 import dev.consentkit.ConsentKit
 import dev.consentkit.ConsentKitOptions
 import dev.consentkit.Decision
+import dev.consentkit.internal.decideCodeFor
 import dev.consentkit.internal.noopU32Pair
 import kotlinx.coroutines.runBlocking
 import java.io.File
@@ -37,11 +38,12 @@ private const val COLLECT_USE = "facade collect(DataUse), no frequency limit (am
 private const val HASHMAP = "HashMap<String,Boolean>.get (same pairs, one precomputed combined key)"
 private const val PAIR_MAP = "(context) HashMap<Pair<String,String>,Boolean>.get(Pair(p, d))"
 private const val EMPTY_CALL = "empty UniFFI call noopU32Pair(a, b)"
-private const val DECIDE_CODE = "generated decideCode(p, d) by handles"
+private const val DECIDE_CODE = "exported decideCodeFor(instance, p, d) by handles"
+private const val DECIDE_CODE_METHOD = "(context) method decideCode(p, d) by handles: clone + call"
 private const val COLLECT = "facade collect, no frequency limit (amortised incl. batch sends and final flush)"
 private const val COLLECT_LIMITED = "facade collect, frequency-limited pair (crosses to the core)"
 private val BENCHMARKS =
-    listOf(DECIDE, DECIDE_USE, HASHMAP, PAIR_MAP, EMPTY_CALL, DECIDE_CODE, COLLECT, COLLECT_USE, COLLECT_LIMITED)
+    listOf(DECIDE, DECIDE_USE, HASHMAP, PAIR_MAP, EMPTY_CALL, DECIDE_CODE, DECIDE_CODE_METHOD, COLLECT, COLLECT_USE, COLLECT_LIMITED)
 
 private const val WARMUP_MS = 1_500L
 private const val ROUND_MS = 300L
@@ -131,6 +133,12 @@ private fun runOne(root: Path, name: String): Result {
             acc.toLong()
         }
         DECIDE_CODE -> { n ->
+            val instance = kit.core.instanceId()
+            var acc = 0
+            for (i in 0 until n) acc += decideCodeFor(instance, pHandles[i and mask].toUInt(), dHandles[i and mask].toUInt()).toInt()
+            acc.toLong()
+        }
+        DECIDE_CODE_METHOD -> { n ->
             var acc = 0
             for (i in 0 until n) acc += kit.core.decideCode(pHandles[i and mask].toUInt(), dHandles[i and mask].toUInt()).toInt()
             acc.toLong()
