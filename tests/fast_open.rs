@@ -21,14 +21,15 @@ fn open(path: &Path) -> Arc<Engine> {
     Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 64 }).unwrap()
 }
 
-/// A closed database: policy agreed, `ads` granted, `live_location` refused, then 20 more alternating writes.
+/// A closed database of 43 rows: policy agreed, 40 alternating withdrawals and grants of `live_location`, `ads`
+/// granted, `live_location` refused. Snapshots are sealed at rows 1 and 33 (every `SEAL_EVERY` = 32 rows).
 fn build(dir: &Path) -> PathBuf {
     let path = dir.join("c.db");
     let e = open(&path);
     e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
     let ads = e.handle(IdKind::Purpose, "ads").unwrap();
     let live = e.handle(IdKind::Purpose, "live_location").unwrap();
-    for i in 0..20 {
+    for i in 0..40 {
         if i % 2 == 0 {
             e.withdraw(live, Actor::User, "t").unwrap();
         } else {
@@ -58,14 +59,14 @@ fn a_sealed_file_opens_without_the_walk_and_passes_its_audit() {
     assert!(opened.audit_pending, "the sealed state was used");
     assert!(opened.recovery.is_none());
     assert_eq!(opened.state, replay(&path));
-    assert_eq!(opened.store.audit(&opened.state).unwrap(), Ok(23));
+    assert_eq!(opened.store.audit(&opened.state).unwrap(), Ok(43));
     drop(opened);
 
     let e = open(&path);
     assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Allowed);
-    assert!(matches!(e.wait_for_audit(), AuditStatus::Passed { rows: 23, .. }));
+    assert!(matches!(e.wait_for_audit(), AuditStatus::Passed { rows: 43, .. }));
     assert!(e.recovery().is_none());
-    assert_eq!(e.with_store(|s, _| s.verify_chain(|_| {})).unwrap(), ChainCheck::Intact { rows: 23 });
+    assert_eq!(e.with_store(|s, _| s.verify_chain(|_| {})).unwrap(), ChainCheck::Intact { rows: 43 });
 }
 
 #[derive(Default)]
@@ -87,7 +88,7 @@ impl Listener for Seen {
 fn an_old_row_edited_is_found_by_the_audit_which_sets_the_file_aside_and_keeps_later_writes() {
     let dir = tempfile::tempdir().unwrap();
     let path = build(dir.path());
-    // Edit row 5 (well before the head): the seal, the head and the last row still check out.
+    // Edit row 5 (before the sealed snapshot at row 33): the seal, the rows after it and the head still check out.
     Connection::open(&path).unwrap().execute("UPDATE ledger SET source = 'forged' WHERE seq = 5", []).unwrap();
     let opened = Store::open(&path, T0).unwrap();
     assert!(opened.audit_pending);
@@ -107,7 +108,7 @@ fn an_old_row_edited_is_found_by_the_audit_which_sets_the_file_aside_and_keeps_l
     assert_eq!(e.with_store(|s, st| Ok((s.verify_chain(|_| {})?, st.last_seq))).unwrap(), (ChainCheck::Intact { rows: 1 }, 1));
     assert_eq!(seen.recoveries.lock().unwrap().len(), 1);
     assert_eq!(seen.ads_after.lock().unwrap().last(), Some(&Reason::NotGranted));
-    // The quarantined file still has its 23 rows, and not the write made after open.
+    // The quarantined file still has its 43 rows, and not the write made after open.
     let old = Connection::open(&quarantined(dir.path())[0]).unwrap();
     let rows: i64 = old.query_row("SELECT COUNT(*) FROM ledger WHERE source = 'after'", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 0);
@@ -118,7 +119,7 @@ fn a_snapshot_edited_without_its_seal_is_ignored_and_resealed() {
     let dir = tempfile::tempdir().unwrap();
     let path = build(dir.path());
     let conn = Connection::open(&path).unwrap();
-    conn.execute("UPDATE settings SET value = replace(value, '\"refused\"', '\"granted\"') WHERE key = 'state_snapshot'", [])
+    conn.execute("UPDATE settings SET value = replace(value, '\"age\":\"unknown\"', '\"age\":\"adult\"') WHERE key = 'state_snapshot'", [])
         .unwrap();
     let opened = Store::open(&path, T0).unwrap();
     assert!(!opened.audit_pending, "a seal that does not match sends open down the full path");
@@ -136,12 +137,12 @@ fn a_forged_snapshot_with_a_recomputed_seal_is_caught_by_the_audit() {
     let conn = Connection::open(&path).unwrap();
     let (head, snapshot): (String, String) = conn
         .query_row(
-            "SELECT (SELECT value FROM settings WHERE key = 'ledger_head'), (SELECT value FROM settings WHERE key = 'state_snapshot')",
+            "SELECT (SELECT value FROM settings WHERE key = 'state_seal_head'), (SELECT value FROM settings WHERE key = 'state_snapshot')",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let forged = snapshot.replace("\"refused\"", "\"granted\"");
+    let forged = snapshot.replace("\"policy_agreed\":[\"2026-11-01\",\"user\"]", "\"policy_agreed\":null");
     assert_ne!(forged, snapshot);
     let seal = {
         use sha2::Digest;
@@ -168,5 +169,17 @@ fn a_file_without_a_seal_takes_the_full_path_once() {
     assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Allowed);
     drop(e);
     let e = open(&path);
-    assert!(matches!(e.wait_for_audit(), AuditStatus::Passed { rows: 23, .. }));
+    assert!(matches!(e.wait_for_audit(), AuditStatus::Passed { rows: 43, .. }));
+}
+
+#[test]
+fn a_row_after_the_sealed_snapshot_edited_is_caught_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = build(dir.path());
+    // Row 40 is replayed onto the snapshot at open, so its hash is checked there: the fast path is refused and the
+    // full path finds the break before open returns.
+    Connection::open(&path).unwrap().execute("UPDATE ledger SET source = 'forged' WHERE seq = 40", []).unwrap();
+    let opened = Store::open(&path, T0).unwrap();
+    assert!(!opened.audit_pending);
+    assert!(matches!(opened.recovery.map(|r| r.reason), Some(RecoveryReason::BrokenChain { seq: 40, .. })));
 }

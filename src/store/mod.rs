@@ -279,7 +279,7 @@ impl Store {
         }
         let head = seal::head_of(&row);
         state::set_setting(&tx, "ledger_head", &head).map_err(|e| storage("head", e))?;
-        seal::write(&tx, &head, &state).map_err(|e| storage("seal", e))?;
+        seal::write_if_due(&tx, &row, &state).map_err(|e| storage("seal", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;
         Ok((row, state))
     }
