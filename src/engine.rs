@@ -4,7 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
 
@@ -83,16 +83,6 @@ pub struct Engine {
     flush_every: u64,
 }
 
-/// Audits the engine if it still exists. The thread holds only a weak reference until the audit starts, then keeps
-/// the engine alive for the audit's few milliseconds.
-fn audit_weak(weak: Weak<Engine>, gate: &AuditGate) {
-    match weak.upgrade() {
-        Some(engine) => engine.run_audit(),
-        // Dropped before the audit started: its drop is waiting for this.
-        None => gate.finish(AuditStatus::Failed("the instance was dropped before its audit ran".into())),
-    }
-}
-
 /// Longest `source` label accepted.
 const MAX_SOURCE: usize = 256;
 
@@ -113,23 +103,10 @@ impl Engine {
     /// Opens with an already validated manifest.
     pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let index = Arc::new(Index::build(valid));
-        let opened = Store::open(db_path, options.clock.now_ms())?;
-        let pending = opened.audit_pending;
-        let engine = Self::assemble(index, options, opened, Arc::new(AuditGate::new(AuditStatus::Running)));
-        if pending {
-            Self::start_audit(&engine);
-        }
-        Ok(engine)
-    }
-
-    /// The engine over an open store; `gate` is marked "not needed" unless the store's audit is pending.
-    fn assemble(index: Arc<Index>, options: EngineOptions, opened: OpenedStore, gate: Arc<AuditGate>) -> Arc<Engine> {
-        let OpenedStore { store, state, recovery, audit_pending } = opened;
-        if !audit_pending {
-            gate.finish(AuditStatus::NotNeeded);
-        }
+        let OpenedStore { store, state, recovery, audit_pending } = Store::open(db_path, options.clock.now_ms())?;
         let snapshot = Snapshot::build(&index, &state, 1);
-        Arc::new(Engine {
+        let audit = if audit_pending { AuditStatus::Running } else { AuditStatus::NotNeeded };
+        let engine = Arc::new(Engine {
             decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
@@ -140,19 +117,28 @@ impl Engine {
             inner: Mutex::new(Some(Inner { store, state })),
             snapshot: ArcSwap::from_pointee(snapshot),
             recovery: Mutex::new(recovery),
-            audit: gate,
+            audit: Arc::new(AuditGate::new(audit)),
             listeners: Mutex::new(Vec::new()),
             next_listener: 1.into(),
             closed: AtomicBool::new(false),
             flush_every: options.flush_every.max(1),
-        })
+        });
+        if audit_pending {
+            Self::start_audit(&engine);
+        }
+        Ok(engine)
     }
 
-    /// Runs the audit on its own thread (or here, if no thread can be had).
+    /// Runs the audit on its own thread (or here, if no thread can be had). The thread holds only a weak reference
+    /// until the audit starts, then keeps the engine alive for the audit's few milliseconds.
     fn start_audit(engine: &Arc<Engine>) {
         let weak = Arc::downgrade(engine);
         let gate = engine.audit.clone();
-        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || audit_weak(weak, &gate));
+        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || match weak.upgrade() {
+            Some(engine) => engine.run_audit(),
+            // Dropped before the audit started: its drop is waiting for this.
+            None => gate.finish(AuditStatus::Failed("the instance was dropped before its audit ran".into())),
+        });
         if let Err(e) = spawned {
             log::warn!("no thread for the integrity audit ({e}); running it now");
             engine.run_audit();

@@ -81,16 +81,15 @@ impl Store {
         }
     }
 
-    /// The fast path of [`Store::open`] alone: an existing, current file whose sealed state checks out ([`seal`]),
-    /// or `None`. Changes nothing on disk (no create, no migration, no quarantine), so it can run before the
-    /// manifest is known to be valid.
-    pub fn open_sealed(path: &Path) -> Option<(Store, ConsentState)> {
+    /// The fast path of [`Store::open`]: an existing, current file whose sealed state checks out ([`seal`]), or
+    /// `None` (then the full path runs). Changes nothing on disk: no create, no migration, no quarantine.
+    fn open_sealed(path: &Path) -> Option<(Store, ConsentState)> {
         validate_path(path).ok()?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).ok()?;
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        // Open is latency-bound: the schema version is checked in the seal's own statement, and the journal mode
-        // is not set again (WAL is persistent; the full path set it when the file was created or sealed).
+        // Open is latency-bound: the journal mode is not set again (WAL is persistent; the full path set it when the
+        // file was created or sealed). `seal::read` checks the schema version first.
         let state = seal::read(&conn, schema::SCHEMA_VERSION).ok()??;
         configure_connection(&conn).ok()?;
         Some((Store { conn, path: path.to_path_buf() }, state))
@@ -98,7 +97,7 @@ impl Store {
 
     /// The full path of [`Store::open`]: creates, migrates, checks (`quick_check`, the whole chain) and replays, or
     /// sets a damaged file aside and starts fresh. Never leaves an audit pending.
-    pub fn open_verified(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
+    fn open_verified(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
         validate_path(path)?;
         match Self::try_open(path) {
             Ok(Opened::Good(store, state)) => Ok(OpenedStore { store: *store, state, recovery: None, audit_pending: false }),
@@ -180,8 +179,10 @@ impl Store {
         }
         // Seal what was just verified, so the next open takes the fast path (best effort: a read-only file, say,
         // simply keeps taking this path).
-        if let Err(e) = store.write_seal(&state) {
-            log::debug!("state snapshot not sealed at open: {e}");
+        if state.last_seq > 0 {
+            if let Err(e) = store.write_seal(&state) {
+                log::debug!("state snapshot not sealed at open: {e}");
+            }
         }
         Ok(Opened::Good(Box::new(store), state))
     }
