@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every ConsentKit benchmark and writes bench/results.md and bench/results.json:
-#   1. the in-crate criterion benches (benches/hot_path.rs, benches/storage.rs) and the interleaved ones
-#      (benches/interleaved.rs), built with the crate's shipping profile (opt-level "s", LTO);
+#   1. the in-crate criterion benches (benches/hot_path.rs) and the interleaved ones (benches/interleaved.rs:
+#      durable grant, contention, open), built with the crate's shipping profile (opt-level "s", LTO);
 #   2. the peer comparison crate bench/peers (cedar-policy, casbin-rs);
 #   3. the size of the stripped release cdylib;
 #   4. the Kotlin and Swift FFI rows from bench/kotlin-results.json and bench/swift-results.json, when present.
@@ -21,12 +21,12 @@ started=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 # Stale estimates must not masquerade as this run's: clear the groups this script reads.
-for g in decide_string decide_handle resolve_5_tiers collect open_10k; do rm -rf "$target/criterion/$g"; done
+for g in decide_string decide_handle resolve_5_tiers collect; do rm -rf "$target/criterion/$g"; done
 rm -f "$out/interleaved.json" "$out/size.json"
 
-step "in-crate benches (cargo bench: hot_path, storage, interleaved)"
-cargo bench --color never --bench hot_path --bench storage --bench interleaved 2>&1 |
-  grep -E '^([a-z0-9_]+/[a-z0-9_]+|\s+time:|durable_grant:|contention:|wrote )' || true
+step "in-crate benches (cargo bench: hot_path, interleaved)"
+cargo bench --color never --bench hot_path --bench interleaved 2>&1 |
+  grep -E '^([a-z0-9_]+/[a-z0-9_]+|\s+time:|durable_grant:|contention:|open_10k:|wrote )' || true
 [ -f "$out/interleaved.json" ] || { echo "run.sh: benches/interleaved.rs wrote no results" >&2; exit 1; }
 
 peers_dir=$root/bench/peers/target/criterion

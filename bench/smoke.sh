@@ -5,4 +5,4 @@
 # Same features as ./test.sh's `cargo test --all-features`, so the library is not rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo test --all-features --color never --bench hot_path --bench storage --bench interleaved
+exec cargo test --all-features --color never --bench hot_path --bench interleaved

@@ -9,22 +9,31 @@
 //!   writer thread that grants and withdraws a purpose in a loop; rounds alternate between the two modes; median
 //!   throughputs compared.
 //!
+//! * `open_10k`: `ConsentKit::open` of an existing file with 10,000 ledger rows and the 40-purpose manifest, until it
+//!   returns, against opening the same file with rusqlite and reading one row. Both cold: every open is preceded by
+//!   the same cache flush (writing a buffer twice the size of the last-level cache, so no earlier iteration's code or
+//!   data survives in any cache — a smaller sweep leaves a partly warm cache whose content depends on what ran just
+//!   before), and every connection is closed before the next open. ConsentKit's integrity audit (ADR 0006) is waited
+//!   for and the instance closed outside the timed part; open + whole audit is reported as context. Order alternates
+//!   per round; medians compared.
+//!
 //! Not a criterion harness: writes `interleaved.json` into `$CK_BENCH_OUT` (default `target/tmp/bench-results`).
 //! Without `--bench` (as `cargo test --benches` runs it) it does a few iterations and writes nothing.
 
 mod common;
 
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 use serde_json::json;
 
-use consentkit::ffi::{Actor, ConsentKit};
+use consentkit::ffi::{Actor, ConsentKit, IntegrityAudit, OpenOptions};
 use consentkit::gate::Reason;
+use consentkit::store::{ledger, state, ConsentState, EventKind, NewEvent};
 
 const READERS: usize = 8;
 /// A plain opt-in purpose that the typical state leaves ungranted: the writers toggle it.
@@ -231,6 +240,153 @@ fn contention(quick: bool) -> serde_json::Value {
     })
 }
 
+/// Writes `rows` ledger events into the (already created) database at `db`, like the engine would.
+fn fill_ledger(db: &Path, kit: &ConsentKit, rows: usize) {
+    let index = kit.engine().index();
+    let policy = index.manifest.policy.version.clone();
+    let mut conn = Connection::open(db).expect("open raw");
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).expect("begin");
+    let mut st = ConsentState::default();
+    let start_ms = 1_780_000_000_000i64;
+    for n in 0..rows {
+        let (kind, purpose) = if n == 0 {
+            (EventKind::PolicyAgreed, None)
+        } else {
+            let p = 1 + (n * 7) % (index.purposes.len() - 1);
+            // Roughly: grant, later withdraw, later grant again...
+            let kind = if (n / index.purposes.len()) % 2 == 0 { EventKind::Granted } else { EventKind::Withdrawn };
+            (kind, Some(p))
+        };
+        let e = NewEvent {
+            at_ms: start_ms + n as i64 * 60_000,
+            kind,
+            purpose: purpose.map(|p| index.purposes[p].id.clone()).unwrap_or_default(),
+            actor: "user".into(),
+            source: "settings_screen".into(),
+            policy_version: policy.clone(),
+            definition_hash: purpose.map(|p| index.purposes[p].definition_hash.clone()).unwrap_or_default(),
+            detail: String::new(),
+        };
+        let row = ledger::append(&tx, &e).expect("append");
+        st.apply(&row);
+        if n + 1 == rows {
+            state::write_mirror(&tx, &st).expect("mirror");
+            state::set_setting(&tx, "ledger_head", &format!("{}:{}", row.seq, row.hash)).expect("head");
+        }
+    }
+    tx.commit().expect("commit");
+}
+
+/// Bytes of the largest CPU cache (sysfs; 32 MiB when unknown).
+fn last_level_cache_bytes() -> usize {
+    let parse = |text: &str| {
+        let t = text.trim();
+        let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+        let n: usize = digits.parse().ok()?;
+        Some(match unit { "K" => n << 10, "M" => n << 20, "G" => n << 30, _ => n })
+    };
+    (0..8)
+        .filter_map(|i| std::fs::read_to_string(format!("/sys/devices/system/cpu/cpu0/cache/index{i}/size")).ok())
+        .filter_map(|t| parse(&t))
+        .max()
+        .unwrap_or(32 << 20)
+}
+
+/// Evicts every cache line an earlier iteration left: writes one byte per 64-byte line of a buffer twice the size of
+/// the last-level cache.
+struct CacheFlush(Vec<u8>);
+
+impl CacheFlush {
+    fn new(bytes: usize) -> Self {
+        CacheFlush(vec![1u8; bytes])
+    }
+    fn run(&mut self) {
+        for (i, b) in self.0.iter_mut().enumerate().step_by(64) {
+            *b = b.wrapping_add(i as u8);
+        }
+        black_box(&self.0);
+    }
+}
+
+fn open_10k(quick: bool) -> serde_json::Value {
+    let dir = common::temp_dir();
+    let manifest = common::manifest_40();
+    let db = dir.path().join("consent.db");
+    let rows = if quick { 300 } else { 10_000 };
+    let kit = common::open(&db, &manifest);
+    fill_ledger(&db, &kit, rows);
+    kit.close().expect("close");
+    drop(kit);
+    // The file opens clean with every row, and this first open seals its state (ADR 0006) as any write would.
+    let check = common::open(&db, &manifest);
+    assert!(check.engine().recovery().is_none(), "the filled ledger verifies");
+    assert_eq!(check.engine().with_store(|_, s| Ok(s.last_seq)).expect("state") as usize, rows);
+    check.close().expect("close");
+    drop(check);
+
+    let path = db.display().to_string();
+    let flush_bytes = if quick { 1 << 20 } else { 2 * last_level_cache_bytes() };
+    let mut flush = CacheFlush::new(flush_bytes);
+    let mut ours = |opens: &mut Vec<f64>, audited: &mut Vec<f64>| {
+        flush.run();
+        let started = Instant::now();
+        let kit = ConsentKit::open(
+            black_box(path.clone()),
+            black_box(manifest.clone()),
+            OpenOptions { manual_clock_start_ms: None, access_flush_every: None },
+        )
+        .expect("open");
+        opens.push(started.elapsed().as_nanos() as f64);
+        assert!(matches!(kit.integrity_audit(true), IntegrityAudit::Passed { .. }), "the audit passes");
+        audited.push(started.elapsed().as_nanos() as f64);
+        // Closed before the next open, as an app reopening the file would be.
+        kit.close().expect("close");
+    };
+    let mut flush2 = CacheFlush::new(flush_bytes);
+    let mut reference = |times: &mut Vec<f64>| {
+        flush2.run();
+        let started = Instant::now();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(black_box(&db), flags).expect("open");
+        let hash: String = conn
+            .query_row("SELECT hash FROM ledger WHERE seq = ?1", [black_box(rows as i64 / 2)], |r| r.get(0))
+            .expect("row");
+        times.push(started.elapsed().as_nanos() as f64);
+        black_box(hash);
+        drop(conn);
+    };
+    let (warm, rounds) = if quick { (1, 2) } else { (5, 150) };
+    let (mut opens, mut audited, mut refs) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..warm {
+        ours(&mut Vec::new(), &mut Vec::new());
+        reference(&mut Vec::new());
+    }
+    for r in 0..rounds {
+        if r % 2 == 0 {
+            ours(&mut opens, &mut audited);
+            reference(&mut refs);
+        } else {
+            reference(&mut refs);
+            ours(&mut opens, &mut audited);
+        }
+    }
+    let (o, a, f) = (stats(opens), stats(audited), stats(refs));
+    if !quick {
+        println!(
+            "open_10k: open median {:.3} ms, reference median {:.3} ms, ratio {:.2}; open + audit {:.1} ms",
+            o.median_ns / 1e6,
+            f.median_ns / 1e6,
+            o.median_ns / f.median_ns,
+            a.median_ns / 1e6
+        );
+    }
+    json!({
+        "method": format!("{rows} ledger rows, 40-purpose manifest; each open preceded by a {} MiB cache flush (2x the last-level cache) and each connection closed before the next; order alternates per round; {rounds} rounds", flush_bytes >> 20),
+        "rows": rows, "flush_bytes": flush_bytes,
+        "open": stats_json(&o), "open_and_audit": stats_json(&a), "reference": stats_json(&f),
+    })
+}
+
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let quick = !bench;
@@ -242,6 +398,9 @@ fn main() {
     }
     if wanted("contention") {
         out.insert("contention".into(), contention(quick));
+    }
+    if wanted("open_10k") {
+        out.insert("open_10k".into(), open_10k(quick));
     }
     if bench {
         let dir = std::env::var_os("CK_BENCH_OUT")
