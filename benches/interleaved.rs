@@ -6,7 +6,8 @@
 //!   `synchronous=FULL` database in the same directory. Grant, insert, withdraw, insert... alternating which side goes
 //!   first; each op timed alone; medians compared.
 //! * `contention`: 8 threads calling `decide_handles` over the declared pairs for a fixed time, with and without one
-//!   writer thread that grants and withdraws a purpose in a loop; rounds alternate between the two modes; median
+//!   writer thread that grants and withdraws a purpose in a loop; rounds rotate between the modes (plus, as context, a
+//!   writer doing durable raw SQLite inserts instead: what any fsync-bound writer costs the readers here); median
 //!   throughputs compared.
 //!
 //! * `open_10k`: `ConsentKit::open` of an existing file with 10,000 ledger rows and the 40-purpose manifest, until it
@@ -62,10 +63,9 @@ fn time(f: impl FnOnce()) -> f64 {
     t.elapsed().as_nanos() as f64
 }
 
-fn durable_grant(quick: bool) -> serde_json::Value {
-    let dir = common::temp_dir();
-    let kit = common::typical(dir.path(), &common::manifest_40());
-    let raw = Connection::open(dir.path().join("raw.db")).expect("raw db");
+/// A WAL, `synchronous=FULL` database with a ledger-shaped table in `dir`: the raw SQLite side of the references.
+fn raw_db(dir: &Path) -> Connection {
+    let raw = Connection::open(dir.join("raw.db")).expect("raw db");
     raw.pragma_update(None, "journal_mode", "WAL").expect("wal");
     raw.pragma_update(None, "synchronous", "FULL").expect("sync");
     raw.execute_batch(
@@ -74,17 +74,25 @@ fn durable_grant(quick: bool) -> serde_json::Value {
          detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
     )
     .expect("table");
+    raw
+}
+
+/// One durable INSERT of a ledger-sized row (autocommit: one fsync).
+fn raw_insert(raw: &Connection) {
     let hash = "9f2c".repeat(16);
-    let mut seq = 0i64;
-    let mut insert = || {
-        seq += 1;
-        raw.execute(
-            "INSERT INTO ledger (seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
-             prev_hash, hash) VALUES (?1, ?2, 'granted', ?3, 'user', 'bench', '2026-11-01', ?4, '', ?4, ?4)",
-            params![seq, 1_780_000_000_000i64 + seq, TOGGLED, hash],
-        )
-        .expect("insert");
-    };
+    raw.execute(
+        "INSERT INTO ledger (at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
+         prev_hash, hash) VALUES (?1, 'granted', ?2, 'user', 'bench', '2026-11-01', ?3, '', ?3, ?3)",
+        params![1_780_000_000_000i64, TOGGLED, hash],
+    )
+    .expect("insert");
+}
+
+fn durable_grant(quick: bool) -> serde_json::Value {
+    let dir = common::temp_dir();
+    let kit = common::typical(dir.path(), &common::manifest_40());
+    let raw = raw_db(dir.path());
+    let mut insert = || raw_insert(&raw);
     let grant = |on: bool| {
         if on {
             kit.grant(TOGGLED.into(), Actor::User, "bench".into()).expect("grant");
@@ -139,9 +147,27 @@ fn thread_cpu_s() -> f64 {
     (tick(14) + tick(15)) / 100.0
 }
 
-/// Total `decide_handles` calls per second across `READERS` threads during `window`, with or without a writer.
+/// Who writes during a contention round.
+#[derive(Clone, Copy, PartialEq)]
+enum Writer {
+    /// Nobody: the reference.
+    None,
+    /// One thread granting and withdrawing through ConsentKit.
+    ConsentKit,
+    /// One thread doing the same number of durable raw SQLite inserts (WAL, synchronous=FULL) into another file in
+    /// the same directory: what any durable write costs the readers on this machine (context for the ratio).
+    RawSqlite,
+}
+
+/// Total `decide_handles` calls per second across `READERS` threads during `window`, with the given writer.
 /// Also returns the writes done and the CPU seconds the writer thread used.
-fn contention_round(kit: &Arc<ConsentKit>, seq: &Arc<Vec<(u32, u32)>>, window: Duration, writer: bool) -> (f64, u64, f64) {
+fn contention_round(
+    kit: &Arc<ConsentKit>,
+    raw: &std::sync::Mutex<Connection>,
+    seq: &Arc<Vec<(u32, u32)>>,
+    window: Duration,
+    writer: Writer,
+) -> (f64, u64, f64) {
     let stop = AtomicBool::new(false);
     let total = AtomicU64::new(0);
     let writes = AtomicU64::new(0);
@@ -150,17 +176,19 @@ fn contention_round(kit: &Arc<ConsentKit>, seq: &Arc<Vec<(u32, u32)>>, window: D
     let mask = common::SEQ - 1;
     let mut elapsed = Duration::ZERO;
     std::thread::scope(|s| {
-        if writer {
+        if writer != Writer::None {
             s.spawn(|| {
                 let cpu0 = thread_cpu_s();
+                let raw = raw.lock().expect("raw connection");
                 let mut k = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let r = if k % 2 == 0 {
-                        kit.grant(TOGGLED.into(), Actor::User, "bench".into())
+                    if writer == Writer::RawSqlite {
+                        raw_insert(&raw);
+                    } else if k % 2 == 0 {
+                        kit.grant(TOGGLED.into(), Actor::User, "bench".into()).expect("grant");
                     } else {
-                        kit.withdraw(TOGGLED.into(), Actor::User, "bench".into())
-                    };
-                    r.expect("write");
+                        kit.withdraw(TOGGLED.into(), Actor::User, "bench".into()).expect("withdraw");
+                    }
                     k += 1;
                 }
                 writes.store(k, Ordering::Relaxed);
@@ -203,23 +231,38 @@ fn contention(quick: bool) -> serde_json::Value {
     let kit = common::typical(dir.path(), &common::manifest_40());
     let pairs: Vec<(u32, u32)> = common::declared_pairs(&kit).into_iter().map(|(_, h)| h).collect();
     let seq = Arc::new(common::sequence(&pairs, 0xc0117e));
+    let raw = std::sync::Mutex::new(raw_db(dir.path()));
     let (window, rounds) = if quick { (Duration::from_millis(20), 1) } else { (Duration::from_millis(400), 10) };
     let (mut alone, mut with, mut writes, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    contention_round(&kit, &seq, window / 2, false); // warm-up
+    let (mut with_raw, mut raw_writes, mut raw_cpu) = (Vec::new(), Vec::new(), Vec::new());
+    contention_round(&kit, &raw, &seq, window / 2, Writer::None); // warm-up
     for r in 0..rounds {
-        for writer in if r % 2 == 0 { [false, true] } else { [true, false] } {
-            let (ops, w, c) = contention_round(&kit, &seq, window, writer);
-            if writer {
-                with.push(ops);
-                writes.push(w as f64 / window.as_secs_f64());
-                cpu.push(c);
-            } else {
-                alone.push(ops);
+        let order = match r % 3 {
+            0 => [Writer::None, Writer::ConsentKit, Writer::RawSqlite],
+            1 => [Writer::ConsentKit, Writer::RawSqlite, Writer::None],
+            _ => [Writer::RawSqlite, Writer::None, Writer::ConsentKit],
+        };
+        for writer in order {
+            let (ops, w, c) = contention_round(&kit, &raw, &seq, window, writer);
+            let rate = w as f64 / window.as_secs_f64();
+            match writer {
+                Writer::None => alone.push(ops),
+                Writer::ConsentKit => {
+                    with.push(ops);
+                    writes.push(rate);
+                    cpu.push(c);
+                }
+                Writer::RawSqlite => {
+                    with_raw.push(ops);
+                    raw_writes.push(rate);
+                    raw_cpu.push(c);
+                }
             }
         }
     }
     kit.close().expect("close");
     let (a, w, ws, wc) = (stats(alone), stats(with), stats(writes), stats(cpu));
+    let (wr, rws, rwc) = (stats(with_raw), stats(raw_writes), stats(raw_cpu));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     if !quick {
         println!(
@@ -231,12 +274,22 @@ fn contention(quick: bool) -> serde_json::Value {
         wc.median_ns * 100.0,
         w.median_ns / a.median_ns
         );
+        println!(
+            "contention: with a raw SQLite writer instead {:.1} M decide/s ({:.0} inserts/s, writer thread {:.0}% of a \
+             core), ratio {:.2}",
+            wr.median_ns / 1e6,
+            rws.median_ns,
+            rwc.median_ns * 100.0,
+            wr.median_ns / a.median_ns
+        );
     }
     json!({
-        "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds alternate with/without one thread granting and withdrawing `{TOGGLED}` in a loop; {rounds} rounds each; medians (values are ops/s, not ns)", window.as_millis()),
+        "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds rotate between no writer, one thread granting and withdrawing `{TOGGLED}` in a loop, and (context) one thread doing durable raw SQLite inserts in a loop; {rounds} rounds each; medians (values are ops/s, not ns)", window.as_millis()),
         "readers": READERS,
         "alone_ops_per_s": stats_json(&a), "with_writer_ops_per_s": stats_json(&w), "writes_per_s": stats_json(&ws),
         "writer_cpu_cores": stats_json(&wc), "cores": cores,
+        "with_raw_sqlite_writer_ops_per_s": stats_json(&wr), "raw_inserts_per_s": stats_json(&rws),
+        "raw_writer_cpu_cores": stats_json(&rwc),
     })
 }
 

@@ -278,10 +278,14 @@ impl Engine {
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 
-    /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked.
+    /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked (the
+    /// only writer of the cells). Only cells whose code changed are stored: a store takes its cache line away from
+    /// every core reading it, even when it writes the same value, and a write changes a handful of the cells.
     fn publish(&self, snap: Arc<Snapshot>) {
         for (cell, &code) in self.decisions.get().iter().zip(&snap.table) {
-            cell.store(code, Ordering::Relaxed);
+            if cell.load(Ordering::Relaxed) != code {
+                cell.store(code, Ordering::Relaxed);
+            }
         }
         self.snapshot.store(snap);
     }
