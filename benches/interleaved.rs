@@ -6,17 +6,17 @@
 //!   `synchronous=FULL` database in the same directory. Grant, insert, withdraw, insert... alternating which side goes
 //!   first; each op timed alone; medians compared.
 //! * `contention`: 8 threads calling `decide_handles` over the declared pairs for a fixed time, with and without one
-//!   writer thread that grants and withdraws a purpose in a loop; rounds rotate between the modes (plus, as context, a
-//!   writer doing durable raw SQLite inserts instead: what any fsync-bound writer costs the readers here); median
-//!   throughputs compared.
+//!   writer thread that grants and withdraws a purpose in a loop; rounds run the modes in all six orders (plus, as
+//!   context, a writer doing durable raw SQLite inserts instead: what any fsync-bound writer costs the readers here);
+//!   median throughputs compared.
 //!
 //! * `open_10k`: `ConsentKit::open` of an existing file with 10,000 ledger rows and the 40-purpose manifest, until it
 //!   returns, against opening the same file with rusqlite and reading one row. Both cold: every open is preceded by
-//!   the same cache flush (writing a buffer twice the size of the last-level cache, so no earlier iteration's code or
+//!   the same cache flush (reading a buffer twice the size of the last-level cache, so no earlier iteration's code or
 //!   data survives in any cache — a smaller sweep leaves a partly warm cache whose content depends on what ran just
 //!   before), and every connection is closed before the next open. ConsentKit's integrity audit (ADR 0006) is waited
-//!   for and the instance closed outside the timed part; open + whole audit is reported as context. Order alternates
-//!   per round; medians compared.
+//!   for and the instance closed outside the timed part; open + whole audit, the audit alone and both opens without
+//!   the flush are reported as context. Order alternates per round; medians compared.
 //!
 //! Not a criterion harness: writes `interleaved.json` into `$CK_BENCH_OUT` (default `target/tmp/bench-results`).
 //! Without `--bench` (as `cargo test --benches` runs it) it does a few iterations and writes nothing.
@@ -77,13 +77,15 @@ fn raw_db(dir: &Path) -> Connection {
     raw
 }
 
+/// A 64-hex-digit hash for the raw rows.
+const RAW_HASH: &str = "9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c";
+
 /// One durable INSERT of a ledger-sized row (autocommit: one fsync).
 fn raw_insert(raw: &Connection) {
-    let hash = "9f2c".repeat(16);
     raw.execute(
         "INSERT INTO ledger (at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
          prev_hash, hash) VALUES (?1, 'granted', ?2, 'user', 'bench', '2026-11-01', ?3, '', ?3, ?3)",
-        params![1_780_000_000_000i64, TOGGLED, hash],
+        params![1_780_000_000_000i64, TOGGLED, RAW_HASH],
     )
     .expect("insert");
 }
@@ -92,7 +94,7 @@ fn durable_grant(quick: bool) -> serde_json::Value {
     let dir = common::temp_dir();
     let kit = common::typical(dir.path(), &common::manifest_40());
     let raw = raw_db(dir.path());
-    let mut insert = || raw_insert(&raw);
+    let insert = || raw_insert(&raw);
     let grant = |on: bool| {
         if on {
             kit.grant(TOGGLED.into(), Actor::User, "bench".into()).expect("grant");
@@ -110,13 +112,13 @@ fn durable_grant(quick: bool) -> serde_json::Value {
     for r in 0..rounds {
         if r % 2 == 0 {
             grants.push(time(|| grant(true)));
-            inserts.push(time(&mut insert));
+            inserts.push(time(insert));
             withdraws.push(time(|| grant(false)));
-            inserts.push(time(&mut insert));
+            inserts.push(time(insert));
         } else {
-            inserts.push(time(&mut insert));
+            inserts.push(time(insert));
             grants.push(time(|| grant(true)));
-            inserts.push(time(&mut insert));
+            inserts.push(time(insert));
             withdraws.push(time(|| grant(false)));
         }
     }
@@ -154,8 +156,8 @@ enum Writer {
     None,
     /// One thread granting and withdrawing through ConsentKit.
     ConsentKit,
-    /// One thread doing the same number of durable raw SQLite inserts (WAL, synchronous=FULL) into another file in
-    /// the same directory: what any durable write costs the readers on this machine (context for the ratio).
+    /// One thread doing durable raw SQLite inserts (WAL, synchronous=FULL) in a loop, as fast as it can, into another
+    /// file in the same directory: what any fsync-bound writer costs the readers on this machine (context).
     RawSqlite,
 }
 
@@ -232,16 +234,14 @@ fn contention(quick: bool) -> serde_json::Value {
     let pairs: Vec<(u32, u32)> = common::declared_pairs(&kit).into_iter().map(|(_, h)| h).collect();
     let seq = Arc::new(common::sequence(&pairs, 0xc0117e));
     let raw = std::sync::Mutex::new(raw_db(dir.path()));
-    let (window, rounds) = if quick { (Duration::from_millis(20), 1) } else { (Duration::from_millis(400), 10) };
+    // Every order of the three modes equally often (each mode follows each other mode as often as it precedes it).
+    let (window, rounds) = if quick { (Duration::from_millis(20), 1) } else { (Duration::from_millis(400), 12) };
     let (mut alone, mut with, mut writes, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut with_raw, mut raw_writes, mut raw_cpu) = (Vec::new(), Vec::new(), Vec::new());
     contention_round(&kit, &raw, &seq, window / 2, Writer::None); // warm-up
     for r in 0..rounds {
-        let order = match r % 3 {
-            0 => [Writer::None, Writer::ConsentKit, Writer::RawSqlite],
-            1 => [Writer::ConsentKit, Writer::RawSqlite, Writer::None],
-            _ => [Writer::RawSqlite, Writer::None, Writer::ConsentKit],
-        };
+        use Writer::{ConsentKit as C, None as N, RawSqlite as R};
+        let order = [[N, C, R], [C, R, N], [R, N, C], [N, R, C], [R, C, N], [C, N, R]][r % 6];
         for writer in order {
             let (ops, w, c) = contention_round(&kit, &raw, &seq, window, writer);
             let rate = w as f64 / window.as_secs_f64();
@@ -284,7 +284,7 @@ fn contention(quick: bool) -> serde_json::Value {
         );
     }
     json!({
-        "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds rotate between no writer, one thread granting and withdrawing `{TOGGLED}` in a loop, and (context) one thread doing durable raw SQLite inserts in a loop; {rounds} rounds each; medians (values are ops/s, not ns)", window.as_millis()),
+        "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds run no writer, one thread granting and withdrawing `{TOGGLED}` in a loop, and (context) one thread doing durable raw SQLite inserts in a loop, in all six orders; {rounds} rounds; medians (values are ops/s, not ns)", window.as_millis()),
         "readers": READERS,
         "alone_ops_per_s": stats_json(&a), "with_writer_ops_per_s": stats_json(&w), "writes_per_s": stats_json(&ws),
         "writer_cpu_cores": stats_json(&wc), "cores": cores,
@@ -345,19 +345,18 @@ fn last_level_cache_bytes() -> usize {
         .unwrap_or(32 << 20)
 }
 
-/// Evicts every cache line an earlier iteration left: writes one byte per 64-byte line of a buffer twice the size of
-/// the last-level cache.
+/// Evicts every cache line an earlier iteration left: reads one byte per 64-byte line of a buffer twice the size of
+/// the last-level cache (reads, so the caches are left holding clean lines: no write-back lands in the timed part).
 struct CacheFlush(Vec<u8>);
 
 impl CacheFlush {
     fn new(bytes: usize) -> Self {
+        // Written once here, so every page is backed by its own memory (not the shared zero page).
         CacheFlush(vec![1u8; bytes])
     }
-    fn run(&mut self) {
-        for (i, b) in self.0.iter_mut().enumerate().step_by(64) {
-            *b = b.wrapping_add(i as u8);
-        }
-        black_box(&self.0);
+    fn run(&self) {
+        let sum = self.0.iter().step_by(64).fold(0u64, |acc, &b| acc.wrapping_add(u64::from(black_box(b))));
+        black_box(sum);
     }
 }
 
@@ -379,9 +378,12 @@ fn open_10k(quick: bool) -> serde_json::Value {
 
     let path = db.display().to_string();
     let flush_bytes = if quick { 1 << 20 } else { 2 * last_level_cache_bytes() };
-    let mut flush = CacheFlush::new(flush_bytes);
-    let mut ours = |opens: &mut Vec<f64>, audited: &mut Vec<f64>| {
-        flush.run();
+    let flush = CacheFlush::new(flush_bytes);
+    // One open of each side, timed until it returns; `cold` = after the cache flush.
+    let ours = |cold: bool, s: &mut OpenSamples| {
+        if cold {
+            flush.run();
+        }
         let started = Instant::now();
         let kit = ConsentKit::open(
             black_box(path.clone()),
@@ -389,55 +391,86 @@ fn open_10k(quick: bool) -> serde_json::Value {
             OpenOptions { manual_clock_start_ms: None, access_flush_every: None },
         )
         .expect("open");
-        opens.push(started.elapsed().as_nanos() as f64);
-        assert!(matches!(kit.integrity_audit(true), IntegrityAudit::Passed { .. }), "the audit passes");
-        audited.push(started.elapsed().as_nanos() as f64);
+        s.ours.push(started.elapsed().as_nanos() as f64);
+        match kit.integrity_audit(true) {
+            IntegrityAudit::Passed { took_ms, .. } => s.audit.push(took_ms * 1e6),
+            other => panic!("the audit passes, got {other:?}"),
+        }
+        s.ours_and_audit.push(started.elapsed().as_nanos() as f64);
         // Closed before the next open, as an app reopening the file would be.
         kit.close().expect("close");
     };
-    let mut flush2 = CacheFlush::new(flush_bytes);
-    let mut reference = |times: &mut Vec<f64>| {
-        flush2.run();
+    let reference = |cold: bool, s: &mut OpenSamples| {
+        if cold {
+            flush.run();
+        }
         let started = Instant::now();
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(black_box(&db), flags).expect("open");
         let hash: String = conn
             .query_row("SELECT hash FROM ledger WHERE seq = ?1", [black_box(rows as i64 / 2)], |r| r.get(0))
             .expect("row");
-        times.push(started.elapsed().as_nanos() as f64);
+        s.reference.push(started.elapsed().as_nanos() as f64);
         black_box(hash);
         drop(conn);
     };
-    let (warm, rounds) = if quick { (1, 2) } else { (5, 150) };
-    let (mut opens, mut audited, mut refs) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..warm {
-        ours(&mut Vec::new(), &mut Vec::new());
-        reference(&mut Vec::new());
-    }
-    for r in 0..rounds {
-        if r % 2 == 0 {
-            ours(&mut opens, &mut audited);
-            reference(&mut refs);
-        } else {
-            reference(&mut refs);
-            ours(&mut opens, &mut audited);
+    let (warm_up, rounds) = if quick { (1, 2) } else { (5, 150) };
+    let run = |cold: bool| {
+        let mut s = OpenSamples::default();
+        for _ in 0..warm_up {
+            ours(cold, &mut OpenSamples::default());
+            reference(cold, &mut OpenSamples::default());
         }
-    }
-    let (o, a, f) = (stats(opens), stats(audited), stats(refs));
+        for r in 0..rounds {
+            if r % 2 == 0 {
+                ours(cold, &mut s);
+                reference(cold, &mut s);
+            } else {
+                reference(cold, &mut s);
+                ours(cold, &mut s);
+            }
+        }
+        s
+    };
+    let cold = run(true);
+    // Context: the same without the flush (CPU caches as the previous iteration left them; ours ran its audit and
+    // close in between, the reference ran itself).
+    let warm = run(false);
+    let (o, f, oa, au) = (stats(cold.ours), stats(cold.reference), stats(cold.ours_and_audit), stats(cold.audit));
+    let (wo, wf) = (stats(warm.ours), stats(warm.reference));
     if !quick {
         println!(
-            "open_10k: open median {:.3} ms, reference median {:.3} ms, ratio {:.2}; open + audit {:.1} ms",
+            "open_10k: open median {:.3} ms (mean {:.3}), reference median {:.3} ms (mean {:.3}), ratio {:.2} (means {:.2}); \
+             open + audit {:.1} ms, the audit alone {:.1} ms; without the cache flush {:.3} vs {:.3} ms = {:.2}",
             o.median_ns / 1e6,
+            o.mean_ns / 1e6,
             f.median_ns / 1e6,
+            f.mean_ns / 1e6,
             o.median_ns / f.median_ns,
-            a.median_ns / 1e6
+            o.mean_ns / f.mean_ns,
+            oa.median_ns / 1e6,
+            au.median_ns / 1e6,
+            wo.median_ns / 1e6,
+            wf.median_ns / 1e6,
+            wo.median_ns / wf.median_ns
         );
     }
     json!({
-        "method": format!("{rows} ledger rows, 40-purpose manifest; each open preceded by a {} MiB cache flush (2x the last-level cache) and each connection closed before the next; order alternates per round; {rounds} rounds", flush_bytes >> 20),
+        "method": format!("{rows} ledger rows, 40-purpose manifest; each open preceded by a {} MiB cache flush (reads over 2x the last-level cache) and each connection closed before the next; order alternates per round; {rounds} rounds; then {rounds} more rounds without the flush, as context", flush_bytes >> 20),
         "rows": rows, "flush_bytes": flush_bytes,
-        "open": stats_json(&o), "open_and_audit": stats_json(&a), "reference": stats_json(&f),
+        "open": stats_json(&o), "reference": stats_json(&f),
+        "open_and_audit": stats_json(&oa), "audit": stats_json(&au),
+        "warm_open": stats_json(&wo), "warm_reference": stats_json(&wf),
     })
+}
+
+/// Per-open samples (ns) of one `open_10k` series.
+#[derive(Default)]
+struct OpenSamples {
+    ours: Vec<f64>,
+    ours_and_audit: Vec<f64>,
+    audit: Vec<f64>,
+    reference: Vec<f64>,
 }
 
 fn main() {
