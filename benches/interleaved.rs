@@ -324,7 +324,7 @@ fn fill_ledger(db: &Path, kit: &ConsentKit, rows: usize) {
         st.apply(&row);
         if n + 1 == rows {
             state::write_mirror(&tx, &st).expect("mirror");
-            state::set_setting(&tx, "ledger_head", &format!("{}:{}", row.seq, row.hash)).expect("head");
+            state::set_setting(&tx, "ledger_head", &ledger::head_of(&row)).expect("head");
         }
     }
     tx.commit().expect("commit");

@@ -189,7 +189,7 @@ impl ConsentKit {
 
     /// The integrity audit of this open: when the file carried a sealed state, open served it at once and walks the
     /// whole ledger on a background thread (writes wait for it). `wait` blocks until it ends (milliseconds: about
-    /// 2.4 ms per 1,000 ledger rows on the 2-vCPU reference VM).
+    /// 1.7 ms per 1,000 ledger rows on the 2-vCPU reference VM).
     pub fn integrity_audit(&self, wait: bool) -> IntegrityAudit {
         if wait { self.engine.wait_for_audit() } else { self.engine.audit_status() }.into()
     }

@@ -154,11 +154,17 @@ fn hash_matches(row: &LedgerRow, buf: &mut Vec<u8>) -> bool {
     })
 }
 
-/// The columns of a [`LedgerRow`], in [`read_row`]'s order.
-pub(crate) const COLUMNS: &str = "seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, prev_hash, hash";
+/// The columns of a [`LedgerRow`], in [`read_row`]'s order (a macro, so `SELECT` is built from the same text).
+macro_rules! row_columns {
+    () => {
+        "seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, prev_hash, hash"
+    };
+}
 
-const SELECT: &str = "SELECT seq, at_ms, kind, purpose, actor, source, policy_version, definition_hash, detail, \
-                      prev_hash, hash FROM ledger";
+/// The columns of a [`LedgerRow`], in [`read_row`]'s order.
+pub(crate) const COLUMNS: &str = row_columns!();
+
+const SELECT: &str = concat!("SELECT ", row_columns!(), " FROM ledger");
 
 /// A row selected with [`COLUMNS`] first.
 pub(crate) fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LedgerRow> {
@@ -218,6 +224,11 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow>
     Ok(row)
 }
 
+/// The recorded head of a row, `seq:hash` (the `ledger_head` setting and the seal's head).
+pub fn head_of(row: &LedgerRow) -> String {
+    format!("{}:{}", row.seq, row.hash)
+}
+
 /// The last row, if any.
 pub fn last_row(conn: &Connection) -> rusqlite::Result<Option<LedgerRow>> {
     conn.prepare_cached(&format!("{SELECT} ORDER BY seq DESC LIMIT 1"))?.query_row([], read_row).optional()
@@ -265,10 +276,7 @@ pub fn verify_with_head_rows(
     let head: Option<String> =
         conn.query_row("SELECT value FROM settings WHERE key = 'ledger_head'", [], |r| r.get(0)).optional()?;
     if let Some(head) = head {
-        let last: String = conn
-            .query_row("SELECT seq || ':' || hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?
-            .unwrap_or_else(|| String::from("0:"));
+        let last = last_row(conn)?.map_or_else(|| String::from("0:"), |row| head_of(&row));
         if head != last {
             return Ok(ChainCheck::Broken {
                 seq: rows as i64 + 1,

@@ -190,7 +190,7 @@ impl Store {
     fn write_seal(&mut self, state: &ConsentState) -> rusqlite::Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(last) = ledger::last_row(&tx)?.filter(|l| l.seq == state.last_seq) {
-            seal::write(&tx, &seal::head_of(&last), state)?;
+            seal::write(&tx, &ledger::head_of(&last), state)?;
         }
         tx.commit()
     }
@@ -278,7 +278,7 @@ impl Store {
         } else {
             state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
         }
-        let head = seal::head_of(&row);
+        let head = ledger::head_of(&row);
         state::set_setting(&tx, "ledger_head", &head).map_err(|e| storage("head", e))?;
         seal::write_if_due(&tx, &row, &state).map_err(|e| storage("seal", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;

@@ -34,11 +34,6 @@ fn seal(head: &str, snapshot: &str) -> String {
     crate::manifest::hex(&h.finalize())
 }
 
-/// The recorded head of a row: `seq:hash`.
-pub fn head_of(row: &LedgerRow) -> String {
-    format!("{}:{}", row.seq, row.hash)
-}
-
 /// Writes the snapshot of `state` and its seal, taken at `head` (the row `state` ends with), inside the caller's
 /// transaction.
 pub fn write(tx: &Transaction<'_>, head: &str, state: &ConsentState) -> rusqlite::Result<()> {
@@ -56,7 +51,7 @@ pub fn write_if_due(tx: &Transaction<'_>, row: &LedgerRow, state: &ConsentState)
     let sealed_seq = sealed.as_deref().and_then(|h| h.split(':').next()).and_then(|s| s.parse::<i64>().ok());
     match sealed_seq {
         Some(seq) if seq <= row.seq && row.seq - seq < SEAL_EVERY => Ok(()),
-        _ => write(tx, &head_of(row), state),
+        _ => write(tx, &ledger::head_of(row), state),
     }
 }
 
@@ -98,7 +93,7 @@ pub fn read(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<C
     // The sealed head row itself (its hash recomputes, and it is what the seal names), then a gap-free chain.
     let Some(first) = rows.next()? else { return Ok(None) };
     let first = ledger::read_row(first)?;
-    if first.seq != state.last_seq || head_of(&first) != sealed_head || ledger::row_hash(&first) != first.hash {
+    if first.seq != state.last_seq || ledger::head_of(&first) != sealed_head || ledger::row_hash(&first) != first.hash {
         return Ok(None);
     }
     let mut last = first;
@@ -110,5 +105,5 @@ pub fn read(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<C
         state.apply(&row);
         last = row;
     }
-    Ok((head_of(&last) == head).then_some(state))
+    Ok((ledger::head_of(&last) == head).then_some(state))
 }
