@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use consentkit::error::ManifestError;
-use consentkit::manifest::{definition_hash, parse_manifest, Manifest};
-use consentkit::rules::{lint, Severity, CODES};
+use consentkit::manifest::{parse_manifest, Manifest};
+use consentkit::rules::{definition_hash, lint, RulePack, Severity, CODES};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -73,26 +73,63 @@ fn warnings_do_not_block_loading() {
 
 #[test]
 fn definition_hash_ignores_field_order_and_whitespace_but_not_content() {
+    let manifest = |purpose: &str| -> Manifest {
+        let text = format!(
+            r#"{{"schema":"consentkit/manifest/v1","app":{{"id":"a","name":"A","region":"CN"}},
+               "policy":{{"version":"1","url":"https://x"}},"rule_pack":"none",
+               "third_parties":[{{"id":"adnet","name":"Ads","region":"CN"}}],"purposes":[{purpose}]}}"#
+        );
+        consentkit::manifest::parse_manifest(text.as_bytes()).unwrap()
+    };
     let a = r#"{"id":"ads","description":"x","basis":"consent","data_types":["device_id","usage_history"],
                "recipients":["adnet"],"storage_region":"SG","retention_days":90}"#;
     let b = r#"{ "retention_days" : 90, "storage_region":"SG", "recipients":["adnet"],
-                 "data_types":["usage_history","device_id"], "basis":"consent","description":"other words","id":"ads"}"#;
-    let pa: consentkit::manifest::Purpose = serde_json::from_str(a).unwrap();
-    let pb: consentkit::manifest::Purpose = serde_json::from_str(b).unwrap();
-    assert_eq!(definition_hash(&pa), definition_hash(&pb));
-    assert!(definition_hash(&pa).starts_with("sha256:") && definition_hash(&pa).len() == 7 + 64);
-    let mut changed = pa.clone();
-    changed.data_types.push("location".into());
-    assert_ne!(definition_hash(&pa), definition_hash(&changed));
-    let mut changed = pa.clone();
-    changed.storage_region = "CN".into();
-    assert_ne!(definition_hash(&pa), definition_hash(&changed));
-    let mut changed = pa.clone();
-    changed.retention_days = Some(91);
-    assert_ne!(definition_hash(&pa), definition_hash(&changed));
-    let mut changed = pa;
-    changed.recipients.clear();
-    assert_ne!(definition_hash(&pb), definition_hash(&changed));
+                 "data_types":["usage_history","device_id"], "basis":"consent","description":"x","id":"ads"}"#;
+    let pack = RulePack::get("cn-2021").unwrap();
+    let hash = |m: &Manifest| definition_hash(m, pack, &m.purposes[0]);
+    let (ma, mb) = (manifest(a), manifest(b));
+    assert_eq!(hash(&ma), hash(&mb));
+    assert!(hash(&ma).starts_with("sha256:") && hash(&ma).len() == 7 + 64);
+    // Each of these is something the user was shown or decides which consent is needed: each changes the hash.
+    let edits: Vec<(&str, Box<dyn Fn(&mut Manifest)>)> = vec![
+        ("data type added", Box::new(|m| m.purposes[0].data_types.push("location".into()))),
+        ("storage region", Box::new(|m| m.purposes[0].storage_region = "CN".into())),
+        ("retention", Box::new(|m| m.purposes[0].retention_days = Some(91))),
+        ("recipient removed", Box::new(|m| m.purposes[0].recipients.clear())),
+        ("description", Box::new(|m| m.purposes[0].description = Some("something else".into()))),
+        ("tracking", Box::new(|m| m.purposes[0].tracking = true)),
+        ("basis", Box::new(|m| m.purposes[0].basis = consentkit::manifest::Basis::Necessary)),
+        ("recipient moved abroad", Box::new(|m| m.third_parties[0].region = "US".into())),
+        ("recipient renamed", Box::new(|m| m.third_parties[0].name = "Other Ads Ltd".into())),
+        ("recipient contact", Box::new(|m| m.third_parties[0].contact = Some("dpo@ads.example".into()))),
+        (
+            "data type made sensitive",
+            Box::new(|m| {
+                m.data_types.insert(
+                    "usage_history".into(),
+                    serde_json::from_str(r#"{"sensitive":true}"#).unwrap(),
+                );
+            }),
+        ),
+        (
+            "data type described differently",
+            Box::new(|m| {
+                m.data_types.insert(
+                    "device_id".into(),
+                    serde_json::from_str(r#"{"description":"another identifier"}"#).unwrap(),
+                );
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut changed = ma.clone();
+        edit(&mut changed);
+        assert_ne!(hash(&ma), hash(&changed), "{what} must change the definition hash");
+    }
+    // Only x- extensions and frequency limits stay outside.
+    let mut ext = ma.clone();
+    ext.purposes[0].extensions.insert("x-team".into(), serde_json::json!("growth"));
+    assert_eq!(hash(&ma), hash(&ext));
 }
 
 fn example_value() -> serde_json::Value {

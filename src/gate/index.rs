@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use rustc_hash::FxBuildHasher;
 
 use crate::error::{clip, CoreError, CoreResult};
-use crate::manifest::{definition_hash, Basis, Manifest, ValidManifest};
-use crate::rules::{separate_consent_triggers, RulePack, SeparateConsentTrigger};
+use crate::manifest::{Basis, Manifest, ValidManifest};
+use crate::rules::{definition_hash, separate_consent_triggers, RulePack, SeparateConsentTrigger};
 
 /// What kind of id a handle stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,7 +135,7 @@ impl Index {
                     id: p.id.clone(),
                     needs_opt_in: p.basis == Basis::Consent || !separate.is_empty(),
                     separate,
-                    definition_hash: definition_hash(p),
+                    definition_hash: definition_hash(&m, pack, p),
                     data_types: p.data_types.iter().map(|d| h(IdKind::DataType, d)).collect(),
                     recipients: p.recipients.iter().map(|r| h(IdKind::ThirdParty, r)).collect(),
                     limits: p

@@ -1,12 +1,11 @@
-//! The app's manifest (format v1): types, parsing with typed errors, definition hashes and the JSON Schema.
+//! The app's manifest (format v1): types, parsing with typed errors and the JSON Schema. What a purpose's consent
+//! is bound to (its definition hash) needs the rule pack too: see [`crate::rules::ConsentTerms`].
 
-mod hash;
 mod model;
 mod parse;
 #[cfg(feature = "schema")]
 mod schema;
 
-pub use hash::{canonical_definition, definition_hash, hex};
 pub use model::*;
 pub use parse::{parse_manifest, MAX_ITEMS, MAX_MANIFEST_BYTES, MAX_TEXT_BYTES, MAX_TIERS};
 #[cfg(feature = "schema")]
@@ -38,4 +37,15 @@ impl Manifest {
         let pack = RulePack::get(&manifest.rule_pack).ok_or_else(|| ManifestError::Lint { diagnostics: vec![] })?;
         Ok(ValidManifest { manifest, pack, warnings: diagnostics })
     }
+}
+
+/// Lowercase hex of bytes (hashes are written this way in the ledger and in definition hashes).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
 }

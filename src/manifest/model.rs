@@ -21,6 +21,10 @@ pub struct Manifest {
     pub app: App,
     /// The privacy policy the user agrees to.
     pub policy: Policy,
+    /// The children's personal-information rules (儿童个人信息保护规则) a guardian agrees to, separately from the
+    /// policy, before a child under the guardian age may use the app's necessary processing (docs/rules.md §Guardian).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_rules: Option<ChildrenRules>,
     /// Rule pack id: `cn-2021` or `none`.
     pub rule_pack: String,
     /// Data types the app declares beyond the rule pack vocabulary, or vocabulary types it describes or marks sensitive.
@@ -53,9 +57,14 @@ pub struct App {
     pub category: Option<String>,
     /// Home region (ISO 3166-1 alpha-2, e.g. `CN`); storage elsewhere is cross-border.
     pub region: String,
-    /// MIIT app filing number (e.g. `沪ICP备12345678号-3A`); required for `CN` apps under `cn-2021`.
+    /// MIIT app filing number (e.g. `沪ICP备12345678号-3A`); required for `CN` apps under `cn-2021`. Surrounding
+    /// whitespace is removed when the manifest is parsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filing_number: Option<String>,
+    /// The app asks the user's age before it collects anything and reports it with `setAgeBracket`. An app with
+    /// neither an age gate nor `children_rules` gets a lint warning: a child could use it unnoticed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub age_gate: bool,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -69,6 +78,21 @@ pub struct Policy {
     /// Version string (e.g. a date); any change asks the user again.
     pub version: String,
     /// Where the full policy is published.
+    pub url: String,
+    /// `x-` extension fields.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub extensions: Extensions,
+}
+
+/// The separate rules document for children's personal information; a new version lapses a guardian's agreement
+/// to it, as a new policy version lapses the policy agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChildrenRules {
+    /// Version string (e.g. a date); any change asks the guardian again.
+    pub version: String,
+    /// Where the document is published.
     pub url: String,
     /// `x-` extension fields.
     #[serde(flatten)]

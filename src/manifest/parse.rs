@@ -21,7 +21,7 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     if let Ok(manifest) = serde_json::from_slice::<Manifest>(bytes) {
         check_unknown_fields(&manifest)?;
         check_limits(&manifest)?;
-        return Ok(manifest);
+        return Ok(normalize(manifest));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let manifest: Manifest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -42,7 +42,14 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     })?;
     check_unknown_fields(&manifest)?;
     check_limits(&manifest)?;
-    Ok(manifest)
+    Ok(normalize(manifest))
+}
+
+/// Normalises values once, here, so the lint, the gate and every report see the same text: the filing number
+/// without surrounding whitespace (an app shows it verbatim), an empty one as absent.
+fn normalize(mut m: Manifest) -> Manifest {
+    m.app.filing_number = m.app.filing_number.take().map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    m
 }
 
 fn strip_position(message: &str) -> String {
@@ -70,6 +77,9 @@ fn check_unknown_fields(m: &Manifest) -> Result<(), ManifestError> {
     unknown_in(&m.extensions, || "".into(), &mut paths);
     unknown_in(&m.app.extensions, || "app".into(), &mut paths);
     unknown_in(&m.policy.extensions, || "policy".into(), &mut paths);
+    if let Some(c) = &m.children_rules {
+        unknown_in(&c.extensions, || "children_rules".into(), &mut paths);
+    }
     for (id, d) in &m.data_types {
         unknown_in(&d.extensions, || format!("data_types.{id}"), &mut paths);
     }

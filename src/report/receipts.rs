@@ -7,9 +7,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::time::iso_utc;
-use crate::manifest::{definition_hash, Basis, Manifest};
+use crate::manifest::{Basis, Manifest};
 use crate::rules::{
-    describe_type, is_cross_border, is_sensitive, separate_consent_triggers, RulePack, SeparateConsentTrigger,
+    definition_hash, describe_type, is_cross_border, is_sensitive, separate_consent_triggers, RulePack,
+    SeparateConsentTrigger,
 };
 use crate::store::{ChainCheck, EventKind, LedgerRow};
 
@@ -196,7 +197,7 @@ fn purpose_facts(m: &Manifest, pack: &RulePack, id: &str, hash: Option<&str>) ->
     ReceiptPurpose {
         id: id.to_string(),
         definition_hash: hash.map(String::from),
-        matches_manifest: hash.map(|h| h == definition_hash(p)),
+        matches_manifest: hash.map(|h| h == definition_hash(m, pack, p)),
         description: p.description.clone(),
         lawful_basis: Some(if p.basis == Basis::Necessary { "necessary" } else { "consent" }.to_string()),
         separate_consent: separate_consent_triggers(m, pack, p),

@@ -1,0 +1,153 @@
+//! What a purpose's consent is bound to: everything the user was shown about it, and everything that decides which
+//! consent it needs (PIPL Art. 14: a change of purpose, method or kind of personal information needs fresh consent).
+//!
+//! A grant records the hash of these terms; a manifest whose terms for the purpose differ makes the grant lapse
+//! (docs/adr/0002-definition-hash.md, docs/rules.md). Only `x-` extension fields and frequency limits are outside.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::derive::{describe_type, is_sensitive, separate_consent_triggers};
+use super::pack::{RulePack, SeparateConsentTrigger};
+use crate::manifest::{hex, Basis, Manifest, Purpose};
+
+/// Version of the canonical form, written first in the hashed text: a grant bound to another version lapses.
+pub const TERMS_VERSION: u32 = 2;
+
+/// One data type as the user was told about it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DataTypeTerms {
+    /// The text the user read.
+    pub description: String,
+    /// Data type id.
+    pub id: String,
+    /// Sensitive personal information (needs separate consent).
+    pub sensitive: bool,
+}
+
+/// One recipient as the user was told about it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RecipientTerms {
+    /// Privacy contact, if declared.
+    pub contact: Option<String>,
+    /// Third-party id.
+    pub id: String,
+    /// Legal or product name.
+    pub name: String,
+    /// Where it processes the data (upper case).
+    pub region: String,
+}
+
+/// The terms of one purpose's consent. Fields are in alphabetical order: the canonical text is this struct as
+/// compact JSON (serde_json escaping), lists sorted and de-duplicated, regions upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentTerms {
+    /// `necessary` or `consent`: decides whether a policy agreement covers it.
+    pub basis: &'static str,
+    /// Data types with their description and sensitivity.
+    pub data_types: Vec<DataTypeTerms>,
+    /// The purpose's description.
+    pub description: String,
+    /// Purpose id.
+    pub id: String,
+    /// Recipients with name, region and contact.
+    pub recipients: Vec<RecipientTerms>,
+    /// Retention in days.
+    pub retention_days: Option<u32>,
+    /// Why it needs separate consent (derived from the rest under the rule pack).
+    pub separate_consent: Vec<SeparateConsentTrigger>,
+    /// Storage region (upper case).
+    pub storage_region: String,
+    /// Tracks the user across apps.
+    pub tracking: bool,
+    /// [`TERMS_VERSION`].
+    pub v: u32,
+}
+
+impl ConsentTerms {
+    /// The terms of `p` as declared by `m` under `pack`.
+    pub fn of(m: &Manifest, pack: &RulePack, p: &Purpose) -> ConsentTerms {
+        let mut data_types: Vec<DataTypeTerms> = p
+            .data_types
+            .iter()
+            .map(|d| DataTypeTerms { description: describe_type(m, pack, d), id: d.clone(), sensitive: is_sensitive(m, pack, d) })
+            .collect();
+        data_types.sort_by(|a, b| a.id.cmp(&b.id));
+        data_types.dedup_by(|a, b| a.id == b.id);
+        let mut recipients: Vec<RecipientTerms> = p
+            .recipients
+            .iter()
+            .map(|r| match m.third_parties.iter().find(|t| &t.id == r) {
+                Some(t) => RecipientTerms {
+                    contact: t.contact.clone(),
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    region: t.region.to_ascii_uppercase(),
+                },
+                None => RecipientTerms { contact: None, id: r.clone(), name: String::new(), region: String::new() },
+            })
+            .collect();
+        recipients.sort_by(|a, b| a.id.cmp(&b.id));
+        recipients.dedup_by(|a, b| a.id == b.id);
+        let mut separate_consent = separate_consent_triggers(m, pack, p);
+        separate_consent.sort();
+        ConsentTerms {
+            basis: match p.basis {
+                Basis::Necessary => "necessary",
+                Basis::Consent => "consent",
+            },
+            data_types,
+            description: p.description.clone().unwrap_or_default(),
+            id: p.id.clone(),
+            recipients,
+            retention_days: p.retention_days,
+            separate_consent,
+            storage_region: p.storage_region.to_ascii_uppercase(),
+            tracking: p.tracking,
+            v: TERMS_VERSION,
+        }
+    }
+
+    /// The canonical text that is hashed.
+    pub fn canonical(&self) -> String {
+        // Serialising plain strings, integers, booleans and lists of them cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// `sha256:` + 64 lowercase hex digits of [`ConsentTerms::canonical`].
+    pub fn hash(&self) -> String {
+        format!("sha256:{}", hex(&Sha256::digest(self.canonical().as_bytes())))
+    }
+
+    /// Every field whose value differs between `self` (what the user agreed to) and `new`, as
+    /// `(field, old, new)` with values in their canonical JSON: the reasons a consent lapses.
+    pub fn changes(&self, new: &ConsentTerms) -> Vec<(String, String, String)> {
+        let (old, new) = (serde_json::to_value(self).unwrap_or_default(), serde_json::to_value(new).unwrap_or_default());
+        let (Some(old), Some(new)) = (old.as_object(), new.as_object()) else { return Vec::new() };
+        old.iter()
+            .filter(|(k, v)| new.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.to_string(), new.get(k).map(|n| n.to_string()).unwrap_or_default()))
+            .collect()
+    }
+}
+
+/// The definition hash of `p`: what a grant is bound to.
+pub fn definition_hash(m: &Manifest, pack: &RulePack, p: &Purpose) -> String {
+    ConsentTerms::of(m, pack, p).hash()
+}
+
+/// The hash of everything a policy agreement covers: the policy version and the terms of every purpose that needs
+/// no opt-in (necessary purposes without a separate-consent trigger). Recorded with the agreement; when it differs
+/// in the shipped manifest, the agreement lapses and the user is asked again (`re_consent`), because the user was
+/// never told about the new or changed necessary processing (PIPL Art. 14).
+pub fn policy_coverage_hash(m: &Manifest, pack: &RulePack) -> String {
+    let covered: Vec<ConsentTerms> =
+        m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect();
+    let text = serde_json::json!({ "policy_version": m.policy.version, "purposes": covered, "v": TERMS_VERSION });
+    format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes())))
+}
+
+/// Whether `p` needs an explicit grant from an adult: consent basis, or any separate-consent trigger.
+pub fn needs_opt_in(m: &Manifest, pack: &RulePack, p: &Purpose) -> bool {
+    p.basis == Basis::Consent || !separate_consent_triggers(m, pack, p).is_empty()
+}
