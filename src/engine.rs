@@ -17,6 +17,15 @@ use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
 use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, Store};
 
+/// How a grant was given: decides whether separate-consent purposes may be in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// One purpose, granted on its own prompt.
+    One,
+    /// An "agree to all" bundle (even of one purpose): no separate-consent purpose may be in it.
+    Bundle,
+}
+
 /// Who acted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
@@ -367,33 +376,44 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether data may be given to this third party now: at least one purpose sharing with it is allowed.
-    pub fn may_transfer(&self, third_party: u32) -> CoreResult<bool> {
+    /// Whether data may be given to this third party now for this purpose: the purpose names it as a recipient
+    /// and is allowed. Transfers are per purpose (PIPL Art. 23): a recipient serving a granted and a refused purpose
+    /// receives data only for the granted one.
+    pub fn may_transfer(&self, third_party: u32, purpose: u32) -> CoreResult<bool> {
         self.check_open()?;
-        let snap = self.snapshot.load();
-        Ok(self
-            .index
-            .purposes
-            .iter()
-            .enumerate()
-            .any(|(p, info)| info.recipients.contains(&third_party) && snap.allowed(p as u32)))
+        let info = self.purpose_info(purpose)?;
+        Ok(info.recipients.contains(&third_party) && self.snapshot.load().allowed(purpose))
     }
 
-    /// Whether the third-party SDK may be initialised now: policy agreed and every `init_requires` purpose allowed.
+    /// Whether the third-party SDK may be initialised now: the policy is agreed, and every purpose it serves (whose
+    /// recipients include it) and every `init_requires` purpose is allowed — an SDK starts collecting when it
+    /// initialises, so it may not start before the user agreed to everything it is there for.
     pub fn may_initialize(&self, third_party: u32) -> CoreResult<bool> {
         self.check_open()?;
+        let served = self
+            .index
+            .served_by
+            .get(third_party as usize)
+            .ok_or_else(|| CoreError::InvalidArgument(format!("third-party handle {third_party} out of range")))?;
         let snap = self.snapshot.load();
         let tp = &self.index.manifest.third_parties[third_party as usize];
         let requires: CoreResult<Vec<u32>> = tp.init_requires.iter().map(|r| self.index.handle(IdKind::Purpose, r)).collect();
-        Ok(snap.policy_agreed && requires?.iter().all(|&p| snap.allowed(p)))
+        Ok(snap.policy_agreed && requires?.iter().chain(served).all(|&p| snap.allowed(p)))
+    }
+
+    fn purpose_info(&self, purpose: u32) -> CoreResult<&crate::gate::index::PurposeInfo> {
+        self.index
+            .purposes
+            .get(purpose as usize)
+            .ok_or_else(|| CoreError::InvalidArgument(format!("purpose handle {purpose} out of range")))
     }
 
     /// The next prompt the app should show for this trigger.
     pub fn next_prompt(&self, trigger: &Trigger) -> CoreResult<Option<Prompt>> {
         self.check_open()?;
-        let agreed = self.with_inner(|i| Ok(i.state.policy_agreed.as_ref().map(|(v, _)| v.clone())))?;
+        let had_agreement = self.with_inner(|i| Ok(i.state.policy_agreed.is_some()))?;
         let snap = self.snapshot.load();
-        Ok(next_prompt(&self.index, &snap, agreed.as_deref(), trigger, self.clock.now_ms()))
+        Ok(next_prompt(&self.index, &snap, had_agreement, trigger, self.clock.now_ms()))
     }
 
     /// Runs `f` with the store, after the integrity audit (writes never land in a file about to be set aside).
@@ -419,6 +439,11 @@ impl Engine {
             Some(age) if snap.age == AgeBracket::Under14 && actor != Actor::Guardian => Err(CoreError::GuardianRequired { age }),
             _ => Ok(()),
         }
+    }
+
+    /// The guardian age to name in a `GuardianRequired` error (the pack's, else 14).
+    fn guardian_age(&self) -> u8 {
+        self.index.pack.guardian_age.unwrap_or(14)
     }
 
     /// Appends events durably, then swaps the snapshot, then notifies. On error nothing changes.
@@ -464,7 +489,32 @@ impl Engine {
             )));
         }
         self.guardian_required(actor)?;
-        self.write(vec![self.event(EventKind::PolicyAgreed, None, actor, source, "")])
+        let mut event = self.event(EventKind::PolicyAgreed, None, actor, source, "");
+        // What the agreement covers: a manifest whose necessary purposes differ makes it lapse.
+        event.definition_hash = self.index.policy_coverage.clone();
+        self.write(vec![event])
+    }
+
+    /// The guardian agrees to the app's children's personal-information rules (`version` must be the manifest's):
+    /// a separate consent from the policy agreement, on which a child's necessary purposes ride.
+    pub fn agree_to_children_rules(&self, version: &str, actor: Actor, source: &str) -> CoreResult<()> {
+        Self::check_source(source)?;
+        let Some(doc) = &self.index.manifest.children_rules else {
+            return Err(CoreError::InvalidArgument("the manifest declares no children_rules".into()));
+        };
+        if version != doc.version {
+            return Err(CoreError::InvalidArgument(format!(
+                "children's rules version \"{}\" is not the current one (\"{}\")",
+                crate::error::clip(version),
+                doc.version
+            )));
+        }
+        if actor != Actor::Guardian {
+            return Err(CoreError::GuardianRequired { age: self.guardian_age() });
+        }
+        let mut event = self.event(EventKind::ChildrenRulesAgreed, None, actor, source, version);
+        event.definition_hash = self.index.policy_coverage.clone();
+        self.write(vec![event])
     }
 
     /// The user declines the policy: the app runs in browse mode.
@@ -473,13 +523,29 @@ impl Engine {
         self.write(vec![self.event(EventKind::PolicyDeclined, None, actor, source, "")])
     }
 
-    /// Grants purposes. Purposes needing separate consent must be granted one per call.
+    /// Grants purposes: one purpose on its own prompt (any purpose), or several at once — a bundle, in which no
+    /// purpose may need separate consent (see [`Engine::grant_all`]). A grant made while the current policy is not
+    /// agreed is recorded but counts only once confirmed after agreement.
     pub fn grant(&self, purposes: &[u32], actor: Actor, source: &str) -> CoreResult<()> {
+        let how = if purposes.len() == 1 { Grant::One } else { Grant::Bundle };
+        self.grant_as(purposes, how, actor, source)
+    }
+
+    /// Grants from one "agree to all" action: refused if any purpose in it needs separate consent, even a bundle
+    /// of one — separate consent is asked on its own (PIPL Art. 23, 29, 39).
+    pub fn grant_all(&self, purposes: &[u32], actor: Actor, source: &str) -> CoreResult<()> {
+        self.grant_as(purposes, Grant::Bundle, actor, source)
+    }
+
+    fn grant_as(&self, purposes: &[u32], how: Grant, actor: Actor, source: &str) -> CoreResult<()> {
         Self::check_source(source)?;
         if purposes.is_empty() {
             return Err(CoreError::InvalidArgument("no purpose to grant".into()));
         }
-        if purposes.len() > 1 {
+        for &p in purposes {
+            self.purpose_info(p)?;
+        }
+        if how == Grant::Bundle {
             let separate: Vec<String> = purposes
                 .iter()
                 .map(|&p| &self.index.purposes[p as usize])
@@ -491,7 +557,8 @@ impl Engine {
             }
         }
         self.guardian_required(actor)?;
-        self.write(purposes.iter().map(|&p| self.event(EventKind::Granted, Some(p), actor, source, "")).collect())
+        let detail = if self.snapshot.load().policy_agreed { "" } else { crate::store::BEFORE_POLICY };
+        self.write(purposes.iter().map(|&p| self.event(EventKind::Granted, Some(p), actor, source, detail)).collect())
     }
 
     /// The user refuses a prompt for a purpose: it is not proposed again during the cooldown.
@@ -506,14 +573,19 @@ impl Engine {
         self.write(vec![self.event(EventKind::Withdrawn, Some(purpose), actor, source, "")])
     }
 
-    /// Sets the user's age bracket.
+    /// Sets the user's age bracket. Moving a child away from under 14 lowers the protection: only the guardian
+    /// may (PIPL Art. 31), whatever the rule pack.
     pub fn set_age_bracket(&self, age: AgeBracket, actor: Actor, source: &str) -> CoreResult<()> {
         Self::check_source(source)?;
+        if self.snapshot.load().age == AgeBracket::Under14 && age != AgeBracket::Under14 && actor != Actor::Guardian {
+            return Err(CoreError::GuardianRequired { age: self.guardian_age() });
+        }
         self.write(vec![self.event(EventKind::AgeSet, None, actor, source, age.as_str())])
     }
 
     /// Erases consent state and the access log at the user's request (the ledger keeps the proof of what was
-    /// consented and of the erasure itself).
+    /// consented and of the erasure itself). A child's under-14 bracket survives the erasure: erasing never lowers
+    /// the protection.
     pub fn erase_all(&self, actor: Actor, source: &str) -> CoreResult<()> {
         Self::check_source(source)?;
         self.write(vec![self.event(EventKind::Erased, None, actor, source, "")])?;

@@ -324,6 +324,9 @@ fn stale_instance_ids_read_closed_while_their_slots_are_reused() {
         let kit = open_kit(&dir);
         assert_eq!(decide_code_for(kit.instance_id(), ride, dest), 0);
         let id = kit.instance_id();
+        // Closed explicitly: a dropped handle's engine lives on until its background integrity audit ends (the
+        // audit thread holds it for those milliseconds), and its id stays live, rightly, until then.
+        kit.close().unwrap();
         drop(kit);
         stale.lock().unwrap().push(id);
     }

@@ -1,6 +1,7 @@
 //! Model check: random operation sequences against the engine, compared after every step with a deliberately
 //! simple reference model of the consent rules (policy agreement, opt-in, separate consent, refusal, withdrawal,
-//! guardian under 14, reopen). The cargo-fuzz target `ops` runs the same comparison for longer (fuzz/run.sh).
+//! guardian under 14 and the children's rules, erasure, grants before agreement, reopen). The cargo-fuzz target
+//! `ops` runs the same comparison for longer (fuzz/run.sh).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,7 +13,15 @@ use consentkit::store::AgeBracket;
 use consentkit::CoreError;
 use proptest::prelude::*;
 
-const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
+const EXAMPLE: &str = include_str!("../examples/ride_hailing.json");
+const CHILDREN_RULES: &str = "2026-11-01-children";
+
+/// The ride-hailing example with a children's rules document (whatever the example itself declares).
+fn manifest() -> Vec<u8> {
+    let mut m: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    m["children_rules"] = serde_json::json!({ "version": CHILDREN_RULES, "url": "https://ride.example.com/children" });
+    serde_json::to_vec(&m).unwrap()
+}
 /// (purpose, a data type it collects, needs opt-in, needs separate consent)
 const PURPOSES: [(&str, &str, bool, bool); 3] =
     [("ride", "destination", false, false), ("live_location", "location", true, true), ("ads", "device_id", true, true)];
@@ -26,8 +35,10 @@ const FEATURES: [(&str, &[&[&str]]); 3] = [
 #[derive(Debug, Clone)]
 enum Op {
     Agree(bool),
+    AgreeChildren(bool),
     Decline,
-    SetAge(bool),
+    SetAge(bool, bool),
+    Erase,
     Grant(usize, bool),
     GrantAll(Vec<usize>),
     Refuse(usize),
@@ -39,8 +50,10 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         any::<bool>().prop_map(Op::Agree),
+        any::<bool>().prop_map(Op::AgreeChildren),
         Just(Op::Decline),
-        any::<bool>().prop_map(Op::SetAge),
+        (any::<bool>(), any::<bool>()).prop_map(|(u, g)| Op::SetAge(u, g)),
+        Just(Op::Erase),
         (0..3usize, any::<bool>()).prop_map(|(p, g)| Op::Grant(p, g)),
         prop::collection::vec(0..3usize, 1..3).prop_map(Op::GrantAll),
         (0..3usize).prop_map(Op::Refuse),
@@ -52,7 +65,8 @@ fn op() -> impl Strategy<Value = Op> {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Choice {
-    Granted { guardian: bool },
+    /// `confirmed`: given while the policy agreement held (a grant before it counts only once given again after).
+    Granted { guardian: bool, confirmed: bool },
     Refused,
     Withdrawn,
 }
@@ -60,6 +74,7 @@ enum Choice {
 #[derive(Default)]
 struct Model {
     agreed_by_guardian: Option<bool>,
+    children_rules_agreed: bool,
     under14: bool,
     choices: BTreeMap<usize, Choice>,
 }
@@ -77,23 +92,40 @@ impl Model {
                 }
                 self.agreed_by_guardian = Some(*g);
             }
+            Op::AgreeChildren(g) => {
+                if !g {
+                    return Err("guardian");
+                }
+                self.children_rules_agreed = true;
+            }
             Op::Decline => self.agreed_by_guardian = None,
-            Op::SetAge(u) => self.under14 = *u,
+            Op::SetAge(u, g) => {
+                // Only the guardian may move a child out of under 14.
+                if self.under14 && !u && !g {
+                    return Err("guardian");
+                }
+                self.under14 = *u;
+            }
+            Op::Erase => {
+                // Everything goes except a child's bracket: erasing never lowers the protection.
+                *self = Model { under14: self.under14, ..Model::default() };
+            }
             Op::Grant(p, g) => {
                 if self.under14 && !g {
                     return Err("guardian");
                 }
-                self.choices.insert(*p, Choice::Granted { guardian: *g });
+                self.choices.insert(*p, Choice::Granted { guardian: *g, confirmed: self.agreed() });
             }
             Op::GrantAll(ps) => {
-                if ps.len() > 1 && ps.iter().any(|&p| PURPOSES[p].3) {
+                if ps.iter().any(|&p| PURPOSES[p].3) {
                     return Err("separate");
                 }
                 if self.under14 {
                     return Err("guardian");
                 }
+                let confirmed = self.agreed();
                 for &p in ps {
-                    self.choices.insert(p, Choice::Granted { guardian: false });
+                    self.choices.insert(p, Choice::Granted { guardian: false, confirmed });
                 }
             }
             Op::Refuse(p) => {
@@ -106,21 +138,28 @@ impl Model {
         }
         Ok(())
     }
-    fn decide(&self, p: usize) -> Reason {
-        let agreed = match self.agreed_by_guardian {
+    /// The policy agreement holds (a child's only from the guardian).
+    fn agreed(&self) -> bool {
+        match self.agreed_by_guardian {
             Some(g) => !self.under14 || g,
             None => false,
-        };
-        if !agreed {
+        }
+    }
+    fn decide(&self, p: usize) -> Reason {
+        if !self.agreed() {
             return Reason::PolicyNotAgreed;
         }
-        match self.choices.get(&p) {
+        let opt_in = PURPOSES[p].2;
+        // A child's necessary purposes ride on the guardian's agreement to the children's rules.
+        let child_needs_guardian = self.under14 && (opt_in || !self.children_rules_agreed);
+        let choice = self.choices.get(&p).filter(|c| !matches!(c, Choice::Granted { confirmed: false, .. }));
+        match choice {
             Some(Choice::Refused) => Reason::Refused,
             Some(Choice::Withdrawn) => Reason::Withdrawn,
-            Some(Choice::Granted { guardian }) if self.under14 && !guardian => Reason::GuardianRequired,
+            Some(Choice::Granted { guardian, .. }) if !guardian && child_needs_guardian => Reason::GuardianRequired,
             Some(Choice::Granted { .. }) => Reason::Allowed,
-            None if self.under14 && PURPOSES[p].2 => Reason::GuardianRequired,
-            None if PURPOSES[p].2 => Reason::NotGranted,
+            None if child_needs_guardian => Reason::GuardianRequired,
+            None if opt_in => Reason::NotGranted,
             None => Reason::Allowed,
         }
     }
@@ -131,17 +170,21 @@ impl Model {
 }
 
 fn open(path: &std::path::Path, clock: &Arc<ManualClock>) -> Arc<Engine> {
-    Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: clock.clone(), flush_every: 64 }).unwrap()
+    Engine::open(path, &manifest(), EngineOptions { clock: clock.clone(), flush_every: 64 }).unwrap()
 }
 
 fn run(e: &mut Arc<Engine>, op: &Op, path: &std::path::Path, clock: &Arc<ManualClock>) -> Result<(), &'static str> {
     let h = |e: &Engine, p: usize| e.handle(IdKind::Purpose, PURPOSES[p].0).unwrap();
     let r = match op {
         Op::Agree(g) => e.agree_to_policy("2026-11-01", Model::actor(*g), "m"),
+        Op::AgreeChildren(g) => e.agree_to_children_rules(CHILDREN_RULES, Model::actor(*g), "m"),
         Op::Decline => e.decline_policy(Actor::User, "m"),
-        Op::SetAge(u) => e.set_age_bracket(if *u { AgeBracket::Under14 } else { AgeBracket::Adult }, Actor::User, "m"),
+        Op::SetAge(u, g) => {
+            e.set_age_bracket(if *u { AgeBracket::Under14 } else { AgeBracket::Adult }, Model::actor(*g), "m")
+        }
+        Op::Erase => e.erase_all(Actor::User, "m"),
         Op::Grant(p, g) => e.grant(&[h(e, *p)], Model::actor(*g), "m"),
-        Op::GrantAll(ps) => e.grant(&ps.iter().map(|&p| h(e, p)).collect::<Vec<_>>(), Actor::User, "m"),
+        Op::GrantAll(ps) => e.grant_all(&ps.iter().map(|&p| h(e, p)).collect::<Vec<_>>(), Actor::User, "m"),
         Op::Refuse(p) => e.refuse(h(e, *p), Actor::User, "m"),
         Op::Withdraw(p) => e.withdraw(h(e, *p), Actor::User, "m"),
         Op::Advance(hours) => e.advance_clock(i64::from(*hours) * 3_600_000),

@@ -89,6 +89,8 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
             unit(kit().agree_to_policy(version, actor(st), "scenario".into()))
         }
         "decline_policy" => unit(kit().decline_policy("scenario".into())),
+        "agree_children_rules" => unit(kit().agree_to_children_rules(s(st, "version"), actor(st), "scenario".into())),
+        "erase_all" => unit(kit().erase_all(actor(st), "scenario".into())),
         "grant" => unit(kit().grant(s(st, "purpose"), actor(st), "scenario".into())),
         "grant_all" => {
             let ps = st["purposes"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
@@ -131,7 +133,7 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
         "resolve" => kit().resolve(s(st, "feature")).map_err(err).map(|t| {
             serde_json::json!({"tier": t.tier, "missing": t.missing_purposes, "can_ask_now": t.can_ask_now, "is_basic": t.is_basic})
         }),
-        "may_transfer" => kit().may_transfer(s(st, "recipient")).map(Value::from).map_err(err),
+        "may_transfer" => kit().may_transfer(s(st, "recipient"), s(st, "purpose")).map(Value::from).map_err(err),
         "may_initialize" => kit().may_initialize(s(st, "third_party")).map(Value::from).map_err(err),
         "next_prompt" => {
             let trigger = match &st["trigger"] {
@@ -146,6 +148,8 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
                     "kind": prompt_kind_name(p.kind),
                     "purpose": p.purpose.as_ref().map(|x| x.id.clone()),
                     "separate": p.purpose.as_ref().map(|x| !x.separate_consent.is_empty()),
+                    "cross_border": p.purpose.as_ref().map(|x| x.cross_border),
+                    "children_rules": p.children_rules.as_ref().map(|c| c.version.clone()),
                 }),
             })
         }

@@ -254,7 +254,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path) -> Result<(), Failure> {
     kit.withdraw(s("ads"), user, s("settings_privacy")).map_err(fail("withdraw"))?;
     n.ask("withdraw(\"ads\", User, \"settings_privacy\")", "Ok")?;
     n.ask("mayInitialize(\"adnet\")", &kit.may_initialize(s("adnet")).map_err(fail("may_initialize"))?.to_string())?;
-    n.ask("mayTransfer(\"adnet\")", &kit.may_transfer(s("adnet")).map_err(fail("may_transfer"))?.to_string())?;
+    n.ask("mayTransfer(\"adnet\", \"ads\")", &kit.may_transfer(s("adnet"), s("ads")).map_err(fail("may_transfer"))?.to_string())?;
     n.ask("resolve(\"offers\")", &tier(&kit.resolve(s("offers")).map_err(fail("resolve"))?))?;
     n.ask(
         "collect(\"ads\", \"device_id\", recipient: \"adnet\")",

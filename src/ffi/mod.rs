@@ -236,13 +236,17 @@ impl ConsentKit {
         })
     }
 
-    /// May data be given to this third party now (some purpose sharing with it is allowed)?
-    pub fn may_transfer(&self, recipient: String) -> Res<bool> {
+    /// May data be given to this third party now for this purpose (the purpose names it as a recipient and is
+    /// allowed)? Transfers are per purpose: a recipient serving a granted and a refused purpose gets data only for
+    /// the granted one.
+    pub fn may_transfer(&self, recipient: String, purpose: String) -> Res<bool> {
         let t = self.engine.handle(IdKind::ThirdParty, &recipient)?;
-        Ok(self.engine.may_transfer(t)?)
+        let p = self.engine.handle(IdKind::Purpose, &purpose)?;
+        Ok(self.engine.may_transfer(t, p)?)
     }
 
-    /// May this third-party SDK be initialised now (policy agreed and all its `init_requires` granted)?
+    /// May this third-party SDK be initialised now (policy agreed, and every purpose it serves and every
+    /// `init_requires` purpose allowed)?
     pub fn may_initialize(&self, third_party: String) -> Res<bool> {
         let t = self.engine.handle(IdKind::ThirdParty, &third_party)?;
         Ok(self.engine.may_initialize(t)?)
@@ -254,10 +258,18 @@ impl ConsentKit {
         Ok(self.engine.grant(&[p], actor.into(), &source)?)
     }
 
-    /// Grants several purposes in one call; refused with `SeparateConsentRequired` if any needs separate consent.
+    /// Grants purposes from one "agree to all" action; refused with `SeparateConsentRequired` if any of them needs
+    /// separate consent — even a list of one: a separate consent is asked and granted on its own, with `grant`.
     pub fn grant_all(&self, purposes: Vec<String>, actor: Actor, source: String) -> Res<()> {
         let handles = purposes.iter().map(|p| self.engine.handle(IdKind::Purpose, p)).collect::<Result<Vec<_>, _>>()?;
-        Ok(self.engine.grant(&handles, actor.into(), &source)?)
+        Ok(self.engine.grant_all(&handles, actor.into(), &source)?)
+    }
+
+    /// The guardian agrees to the app's children's personal-information rules (`version` from the prompt's
+    /// `childrenRules`): the separate consent a child's necessary processing rides on. `GuardianRequired` for any
+    /// other actor; `InvalidArgument` for another version or a manifest without children's rules.
+    pub fn agree_to_children_rules(&self, version: String, actor: Actor, source: String) -> Res<()> {
+        Ok(self.engine.agree_to_children_rules(&version, actor.into(), &source)?)
     }
 
     /// The user refused a prompt for `purpose`: not proposed again during the rule pack's cooldown (48 h in cn-2021).
@@ -272,7 +284,8 @@ impl ConsentKit {
         Ok(self.engine.withdraw(p, actor.into(), &source)?)
     }
 
-    /// Sets the user's age bracket (under 14: only a guardian's consent counts).
+    /// Sets the user's age bracket (under 14: only a guardian's consent counts; only the guardian may move a child
+    /// out of under 14).
     pub fn set_age_bracket(&self, bracket: AgeBracket, actor: Actor, source: String) -> Res<()> {
         Ok(self.engine.set_age_bracket(bracket.into(), actor.into(), &source)?)
     }

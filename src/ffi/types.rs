@@ -400,6 +400,18 @@ pub struct Prompt {
     pub policy_url: String,
     /// For a policy prompt: the necessary purposes the agreement covers.
     pub covers: Vec<PurposeText>,
+    /// For a child: the children's personal-information rules the guardian must agree to, separately from the
+    /// policy (`agreeToChildrenRules(version, Guardian)`); `None` otherwise.
+    pub children_rules: Option<ChildrenRules>,
+}
+
+/// The children's personal-information rules document (儿童个人信息保护规则) a guardian agrees to.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChildrenRules {
+    /// Version to pass to `agreeToChildrenRules`.
+    pub version: String,
+    /// Where it is published (show or link it).
+    pub url: String,
 }
 
 /// The app filing number and where users check it.
@@ -456,6 +468,7 @@ impl From<&prompt::Prompt> for Prompt {
             policy_version: p.policy_version.clone(),
             policy_url: p.policy_url.clone(),
             covers: p.covers.iter().map(Into::into).collect(),
+            children_rules: p.children_rules.as_ref().map(|d| ChildrenRules { version: d.version.clone(), url: d.url.clone() }),
         }
     }
 }

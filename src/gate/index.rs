@@ -7,7 +7,7 @@ use rustc_hash::FxBuildHasher;
 
 use crate::error::{clip, CoreError, CoreResult};
 use crate::manifest::{Basis, Manifest, ValidManifest};
-use crate::rules::{definition_hash, separate_consent_triggers, RulePack, SeparateConsentTrigger};
+use crate::rules::{definition_hash, policy_coverage_hash, separate_consent_triggers, RulePack, SeparateConsentTrigger};
 
 /// What kind of id a handle stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +97,11 @@ pub struct Index {
     pub features: Vec<FeatureInfo>,
     /// Third-party ids by handle.
     pub third_parties: Vec<String>,
+    /// What a policy agreement covers ([`policy_coverage_hash`]): an agreement recorded with another value lapsed.
+    pub policy_coverage: String,
+    /// Purposes (handles) whose recipients include each third party (by handle): a transfer to it, or its
+    /// initialisation, is for these purposes.
+    pub served_by: Vec<Vec<u32>>,
     ids: [IdMap; 4],
 }
 
@@ -126,7 +131,7 @@ impl Index {
             ids[IdKind::Feature as usize].insert(f.id.clone(), i as u32);
         }
         let h = |kind: IdKind, id: &String| ids[kind as usize].get(id).copied().unwrap_or(u32::MAX);
-        let purposes = m
+        let purposes: Vec<PurposeInfo> = m
             .purposes
             .iter()
             .map(|p| {
@@ -162,7 +167,16 @@ impl Index {
                     .collect(),
             })
             .collect();
-        Index { manifest: m, pack, purposes, data_types, features, third_parties, ids }
+        let policy_coverage = policy_coverage_hash(&m, pack);
+        let mut served_by = vec![Vec::new(); third_parties.len()];
+        for (p, info) in purposes.iter().enumerate() {
+            for &r in &info.recipients {
+                if let Some(list) = served_by.get_mut(r as usize) {
+                    list.push(p as u32);
+                }
+            }
+        }
+        Index { manifest: m, pack, purposes, data_types, features, third_parties, policy_coverage, served_by, ids }
     }
 
     /// The handle of an id, or a typed error naming the unknown id.

@@ -77,20 +77,30 @@ pub struct Snapshot {
     pub width: usize,
     /// Resolution per feature.
     pub resolutions: Vec<Resolution>,
-    /// Last refusal time per purpose (cooldown).
+    /// Last refusal or withdrawal time per purpose (cooldown).
     pub refused_at: Vec<Option<i64>>,
     /// When the policy was last declined.
     pub policy_declined_at: Option<i64>,
+    /// The user is a child, the app has children's rules, and the guardian has not agreed to their current version.
+    pub children_rules_pending: bool,
 }
 
 impl Snapshot {
-    /// Computes the snapshot for a state. Pure: same inputs, same snapshot.
+    /// Computes the snapshot for a state. Pure: same inputs, same snapshot. The rules, their sources and the
+    /// precedence of the deny reasons are docs/rules.md; this is their one implementation.
     pub fn build(index: &Index, state: &ConsentState, version: u64) -> Snapshot {
         let policy_version = &index.manifest.policy.version;
         let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+        let by_guardian = |actor: &str| !guardian_only || actor == "guardian";
+        // The agreement holds for this policy version and these necessary purposes, from the right person.
         let policy_agreed = match &state.policy_agreed {
-            Some((v, actor)) => v == policy_version && (!guardian_only || actor == "guardian"),
+            Some((v, actor)) => v == policy_version && state.policy_coverage == index.policy_coverage && by_guardian(actor),
             None => false,
+        };
+        // A child's necessary processing rides on the guardian's separate agreement to the children's rules.
+        let children_rules_agreed = match (&index.manifest.children_rules, &state.children_rules) {
+            (Some(doc), Some(a)) => a.version == doc.version && a.coverage == index.policy_coverage && a.actor == "guardian",
+            _ => false,
         };
         let purpose_reason: Vec<Reason> = index
             .purposes
@@ -99,19 +109,17 @@ impl Snapshot {
                 if !policy_agreed {
                     return Reason::PolicyNotAgreed;
                 }
-                match state.purposes.get(&p.id) {
+                // A grant recorded before the policy was agreed counts only once confirmed after it.
+                let record = state.purposes.get(&p.id).filter(|r| !(r.choice == PurposeChoice::Granted && r.before_policy));
+                match record {
                     Some(r) if r.choice == PurposeChoice::Refused => Reason::Refused,
                     Some(r) if r.choice == PurposeChoice::Withdrawn => Reason::Withdrawn,
-                    Some(r) if r.definition_hash != p.definition_hash => {
-                        if p.needs_opt_in || guardian_only {
-                            Reason::Lapsed
-                        } else {
-                            Reason::Allowed
-                        }
+                    Some(r) if r.definition_hash != p.definition_hash && (p.needs_opt_in || guardian_only) => Reason::Lapsed,
+                    Some(r) if guardian_only && r.actor != "guardian" && (p.needs_opt_in || !children_rules_agreed) => {
+                        Reason::GuardianRequired
                     }
-                    Some(r) if guardian_only && r.actor != "guardian" => Reason::GuardianRequired,
                     Some(_) => Reason::Allowed,
-                    None if guardian_only && p.needs_opt_in => Reason::GuardianRequired,
+                    None if guardian_only && (p.needs_opt_in || !children_rules_agreed) => Reason::GuardianRequired,
                     None if p.needs_opt_in => Reason::NotGranted,
                     None => Reason::Allowed,
                 }
@@ -154,6 +162,7 @@ impl Snapshot {
             resolutions,
             refused_at,
             policy_declined_at: state.policy_declined_at,
+            children_rules_pending: guardian_only && index.manifest.children_rules.is_some() && !children_rules_agreed,
         }
     }
 
@@ -169,10 +178,13 @@ impl Snapshot {
         self.purpose_reason[purpose as usize] == Reason::Allowed
     }
 
-    /// Whether asking for `purpose` now respects the cooldown after a refusal.
+    /// Whether asking for `purpose` now respects the cooldown after a refusal or a withdrawal (a withdrawal is a
+    /// refusal for the cooldown; only the user's own request from settings brings the purpose back sooner).
     pub fn may_ask(&self, purpose: u32, now_ms: i64, cooldown_ms: i64) -> bool {
         match self.refused_at[purpose as usize] {
-            Some(at) if self.purpose_reason[purpose as usize] == Reason::Refused => now_ms - at >= cooldown_ms,
+            Some(at) if matches!(self.purpose_reason[purpose as usize], Reason::Refused | Reason::Withdrawn) => {
+                now_ms - at >= cooldown_ms
+            }
             _ => true,
         }
     }

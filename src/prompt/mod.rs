@@ -2,7 +2,7 @@
 //! separate-consent purposes (a prompt is about one purpose) and respects the cooldown after a refusal.
 
 use crate::gate::{Index, Reason, Snapshot};
-use crate::rules::{describe_type, is_cross_border, is_sensitive, SeparateConsentTrigger};
+use crate::rules::{describe_type, is_sensitive, purpose_crosses_border, SeparateConsentTrigger};
 use crate::store::AgeBracket;
 
 /// What prompted the question.
@@ -87,6 +87,18 @@ pub struct Prompt {
     pub policy_url: String,
     /// The purposes the policy agreement covers (for a policy prompt), with their texts.
     pub covers: Vec<PurposeText>,
+    /// For a child: the children's personal-information rules the guardian must agree to (separately from the
+    /// policy, with `agreeToChildrenRules`) before the child's necessary processing may start.
+    pub children_rules: Option<DocumentRef>,
+}
+
+/// A published document the user (or guardian) agrees to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRef {
+    /// Version agreed to.
+    pub version: String,
+    /// Where it is published.
+    pub url: String,
 }
 
 /// The user-facing text of a purpose.
@@ -112,42 +124,57 @@ pub fn purpose_text(index: &Index, p: u32) -> PurposeText {
             .map(|t| RecipientText { id: t.id.clone(), name: t.name.clone(), region: t.region.clone(), contact: t.contact.clone() })
             .collect(),
         storage_region: decl.storage_region.clone(),
-        cross_border: is_cross_border(m, &decl.storage_region),
+        cross_border: purpose_crosses_border(m, decl),
         retention_days: decl.retention_days,
         separate_consent: index.purposes[p as usize].separate.clone(),
     }
 }
 
 /// Decides the next prompt, or `None` when nothing should be asked now.
-pub fn next_prompt(index: &Index, snap: &Snapshot, agreed_version: Option<&str>, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
+///
+/// `had_agreement`: the user once agreed to a policy that no longer holds (another version, or changed necessary
+/// purposes): the policy prompt is then `re_consent`. For a child (under the guardian age of the pack) every prompt
+/// is addressed to the guardian (`guardian_consent`), whatever its reason.
+pub fn next_prompt(index: &Index, snap: &Snapshot, had_agreement: bool, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
     let cooldown = index.pack.cooldown_ms();
     let guardian = snap.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
     let policy = &index.manifest.policy;
-    let prompt = |kind, purpose, covers| Prompt {
+    let children_rules = || {
+        index.manifest.children_rules.as_ref().map(|c| DocumentRef { version: c.version.clone(), url: c.url.clone() })
+    };
+    let prompt = |kind, purpose, covers, children_rules| Prompt {
         kind,
         purpose,
         policy_version: policy.version.clone(),
         policy_url: policy.url.clone(),
         covers,
+        children_rules,
+    };
+    let covers = || {
+        (0..index.purposes.len() as u32).filter(|&p| !index.purposes[p as usize].needs_opt_in).map(|p| purpose_text(index, p)).collect()
     };
     let explicit = matches!(trigger, Trigger::Settings(_));
     if !snap.policy_agreed {
         if !explicit && !snap.may_ask_policy(now_ms, cooldown) {
             return None;
         }
-        let covers = (0..index.purposes.len() as u32).filter(|&p| !index.purposes[p as usize].needs_opt_in).map(|p| purpose_text(index, p)).collect();
         let kind = if guardian {
             PromptKind::GuardianConsent
-        } else if agreed_version.is_some_and(|v| v != policy.version) {
+        } else if had_agreement {
             PromptKind::ReConsent
         } else {
             PromptKind::PolicyAgreement
         };
-        return Some(prompt(kind, None, covers));
+        let rules = if snap.children_rules_pending { children_rules() } else { None };
+        return Some(prompt(kind, None, covers(), rules));
+    }
+    if snap.children_rules_pending {
+        // Nothing the child does works before this: asked first, on every trigger.
+        return Some(prompt(PromptKind::GuardianConsent, None, covers(), children_rules()));
     }
     let kind_for = |p: u32| match snap.purpose_reason[p as usize] {
-        Reason::Lapsed => PromptKind::ReConsent,
         _ if guardian => PromptKind::GuardianConsent,
+        Reason::Lapsed => PromptKind::ReConsent,
         _ => PromptKind::JustInTime,
     };
     let candidate = match trigger {
@@ -158,5 +185,5 @@ pub fn next_prompt(index: &Index, snap: &Snapshot, agreed_version: Option<&str>,
         }
         Trigger::Settings(p) => (!snap.allowed(*p)).then_some(*p),
     };
-    candidate.map(|p| prompt(kind_for(p), Some(purpose_text(index, p)), Vec::new()))
+    candidate.map(|p| prompt(kind_for(p), Some(purpose_text(index, p)), Vec::new(), None))
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::manifest::Extensions;
 use crate::manifest::Manifest;
 use crate::rules::{
-    describe_type, is_cross_border, is_sensitive, separate_consent_triggers, RulePack, SeparateConsentTrigger,
+    describe_type, is_sensitive, purpose_crosses_border, separate_consent_triggers, RulePack, SeparateConsentTrigger,
 };
 use crate::store::AccessTotal;
 
@@ -164,7 +164,7 @@ pub fn collection_list(m: &Manifest, pack: &RulePack, access: Option<&[AccessTot
                 frequency: limit.map(|f| Frequency { max: f.max, per_seconds: f.per_seconds }),
                 retention_days: p.retention_days,
                 storage_region: p.storage_region.clone(),
-                cross_border: is_cross_border(m, &p.storage_region),
+                cross_border: purpose_crosses_border(m, p),
                 separate_consent: separate.clone(),
                 count,
                 last_collected_ms: last,

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::time::iso_utc;
 use crate::manifest::{Basis, Manifest};
 use crate::rules::{
-    definition_hash, describe_type, is_cross_border, is_sensitive, separate_consent_triggers, RulePack,
+    definition_hash, describe_type, is_sensitive, purpose_crosses_border, separate_consent_triggers, RulePack,
     SeparateConsentTrigger,
 };
 use crate::store::{ChainCheck, EventKind, LedgerRow};
@@ -222,7 +222,7 @@ fn purpose_facts(m: &Manifest, pack: &RulePack, id: &str, hash: Option<&str>) ->
             })
             .collect(),
         storage_region: Some(p.storage_region.clone()),
-        cross_border: Some(is_cross_border(m, &p.storage_region)),
+        cross_border: Some(purpose_crosses_border(m, p)),
         retention_days: p.retention_days,
     }
 }

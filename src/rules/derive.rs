@@ -28,6 +28,13 @@ pub fn is_cross_border(m: &Manifest, region: &str) -> bool {
     !region.is_empty() && !region.eq_ignore_ascii_case(&m.app.region)
 }
 
+/// Whether `p` sends personal information out of the app's home region: stored abroad, or given to a recipient
+/// that processes it abroad (PIPL Art. 38-39). The one definition the gate, the prompts and the lists share.
+pub fn purpose_crosses_border(m: &Manifest, p: &Purpose) -> bool {
+    is_cross_border(m, &p.storage_region)
+        || p.recipients.iter().any(|r| m.third_parties.iter().any(|t| &t.id == r && is_cross_border(m, &t.region)))
+}
+
 /// Why `p` needs separate consent under `pack` (empty: the policy agreement or a plain opt-in covers it).
 pub fn separate_consent_triggers(m: &Manifest, pack: &RulePack, p: &Purpose) -> Vec<SeparateConsentTrigger> {
     use SeparateConsentTrigger::*;
@@ -38,11 +45,7 @@ pub fn separate_consent_triggers(m: &Manifest, pack: &RulePack, p: &Purpose) -> 
     if pack.triggers(ThirdParty) && !p.recipients.is_empty() {
         out.push(ThirdParty);
     }
-    let cross = is_cross_border(m, &p.storage_region)
-        || p.recipients.iter().any(|r| {
-            m.third_parties.iter().any(|t| &t.id == r && is_cross_border(m, &t.region))
-        });
-    if pack.triggers(CrossBorder) && cross {
+    if pack.triggers(CrossBorder) && purpose_crosses_border(m, p) {
         out.push(CrossBorder);
     }
     if p.tracking {

@@ -5,7 +5,9 @@ mod lint;
 mod pack;
 mod terms;
 
-pub use derive::{describe_type, is_cross_border, is_declared_type, is_sensitive, separate_consent_triggers};
+pub use derive::{
+    describe_type, is_cross_border, is_declared_type, is_sensitive, purpose_crosses_border, separate_consent_triggers,
+};
 pub use lint::{is_valid_id, lint, Diagnostic, Severity, CODES, MAX_ID_LEN};
 pub use pack::{Category, FilingRules, RulePack, SeparateConsentTrigger, VocabularyType};
 pub use terms::{definition_hash, needs_opt_in, policy_coverage_hash, ConsentTerms, DataTypeTerms, RecipientTerms, TERMS_VERSION};

@@ -31,6 +31,9 @@ pub enum EventKind {
     AgeSet,
     /// All consent and access data was erased at the user's request.
     Erased,
+    /// A guardian agreed to the app's children's personal-information rules (`detail` = their version,
+    /// `definition_hash` = the policy coverage hash at the time).
+    ChildrenRulesAgreed,
 }
 
 impl EventKind {
@@ -44,6 +47,7 @@ impl EventKind {
             EventKind::Withdrawn => "withdrawn",
             EventKind::AgeSet => "age_set",
             EventKind::Erased => "erased",
+            EventKind::ChildrenRulesAgreed => "children_rules_agreed",
         }
     }
     /// Parses a stored name.
@@ -56,6 +60,7 @@ impl EventKind {
             "withdrawn" => EventKind::Withdrawn,
             "age_set" => EventKind::AgeSet,
             "erased" => EventKind::Erased,
+            "children_rules_agreed" => EventKind::ChildrenRulesAgreed,
             _ => return None,
         })
     }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CoreError, CoreResult};
 pub use access::{AccessCount, AccessTotal, BUCKET_MS};
 pub use ledger::{ChainCheck, EventKind, LedgerRow, NewEvent};
-pub use state::{AgeBracket, ConsentState, PurposeChoice, PurposeRecord};
+pub use state::{AgeBracket, ChildrenRulesAgreement, ConsentState, PurposeChoice, PurposeRecord, BEFORE_POLICY};
 
 /// Why an existing database was set aside and a fresh one started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -82,6 +82,24 @@ pub struct PurposeRecord {
     pub definition_hash: String,
     /// Ledger seq of the event.
     pub seq: i64,
+    /// Granted while the current policy was not agreed: recorded, but it counts only once the user confirms it
+    /// after agreeing (docs/rules.md, "Order of agreement").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub before_policy: bool,
+}
+
+/// `detail` of a grant made while the current policy was not agreed.
+pub const BEFORE_POLICY: &str = "before_policy_agreement";
+
+/// A guardian's agreement to the children's personal-information rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildrenRulesAgreement {
+    /// The version of the children's rules agreed to.
+    pub version: String,
+    /// `guardian` (the engine accepts no one else; kept to check on replay).
+    pub actor: String,
+    /// The policy coverage hash the guardian saw (what the child's necessary processing rides on).
+    pub coverage: String,
 }
 
 /// Everything the gate needs, replayed from the ledger.
@@ -89,13 +107,19 @@ pub struct PurposeRecord {
 pub struct ConsentState {
     /// The policy version agreed to, with actor; `None` if never agreed, declined, or erased.
     pub policy_agreed: Option<(String, String)>,
+    /// The policy coverage hash recorded with the agreement (what the necessary purposes were when agreed).
+    #[serde(default)]
+    pub policy_coverage: String,
+    /// The guardian's agreement to the children's rules; cleared by an erasure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_rules: Option<ChildrenRulesAgreement>,
     /// When the policy was last declined (for the prompt cooldown).
     pub policy_declined_at: Option<i64>,
     /// Age bracket.
     pub age: AgeBracket,
     /// Latest choice per purpose id.
     pub purposes: BTreeMap<String, PurposeRecord>,
-    /// Latest refusal time per purpose id (cooldown), kept after a later grant for the record.
+    /// Latest refusal or withdrawal time per purpose id (the re-prompt cooldown), kept after a later grant.
     pub refusals: BTreeMap<String, i64>,
     /// Seq of the last applied ledger row.
     pub last_seq: i64,
@@ -113,10 +137,12 @@ impl ConsentState {
             policy_version: row.policy_version.clone(),
             definition_hash: row.definition_hash.clone(),
             seq: row.seq,
+            before_policy: false,
         };
         match kind {
             EventKind::PolicyAgreed => {
                 self.policy_agreed = Some((row.policy_version.clone(), row.actor.clone()));
+                self.policy_coverage = row.definition_hash.clone();
                 self.policy_declined_at = None;
             }
             EventKind::PolicyDeclined => {
@@ -124,19 +150,38 @@ impl ConsentState {
                 self.policy_declined_at = Some(row.at_ms);
             }
             EventKind::Granted => {
-                self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Granted));
+                let before_policy = row.detail == BEFORE_POLICY;
+                self.purposes.insert(row.purpose.clone(), PurposeRecord { before_policy, ..record(PurposeChoice::Granted) });
             }
             EventKind::Refused => {
                 self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Refused));
                 self.refusals.insert(row.purpose.clone(), row.at_ms);
             }
             EventKind::Withdrawn => {
+                // A withdrawal is a refusal for the cooldown: the purpose is not proposed again for its length.
                 self.purposes.insert(row.purpose.clone(), record(PurposeChoice::Withdrawn));
+                self.refusals.insert(row.purpose.clone(), row.at_ms);
             }
-            EventKind::AgeSet => self.age = AgeBracket::parse(&row.detail).unwrap_or_default(),
+            EventKind::AgeSet => {
+                let age = AgeBracket::parse(&row.detail).unwrap_or_default();
+                // Only a guardian may lower a child's protection; the engine refuses such a write, and a row that
+                // says otherwise (another writer) is not applied either.
+                if self.age != AgeBracket::Under14 || age == AgeBracket::Under14 || row.actor == "guardian" {
+                    self.age = age;
+                }
+            }
             EventKind::Erased => {
-                let last_seq = self.last_seq;
-                *self = ConsentState { last_seq, ..ConsentState::default() };
+                // An erasure never lowers a child's protection: the under-14 bracket survives it.
+                let (last_seq, age) = (self.last_seq, self.age);
+                let age = if age == AgeBracket::Under14 { age } else { AgeBracket::Unknown };
+                *self = ConsentState { last_seq, age, ..ConsentState::default() };
+            }
+            EventKind::ChildrenRulesAgreed => {
+                self.children_rules = (row.actor == "guardian").then(|| ChildrenRulesAgreement {
+                    version: row.detail.clone(),
+                    actor: row.actor.clone(),
+                    coverage: row.definition_hash.clone(),
+                });
             }
         }
     }
