@@ -7,6 +7,7 @@
 
 mod codegen;
 mod demo;
+mod diff;
 mod ledger;
 mod lint;
 mod lists;
@@ -139,6 +140,17 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Before a release: what lapses, for users who consented under OLD, when NEW ships; exit 1 if anything does.
+    #[command(after_help = diff::EXIT_CODES)]
+    Diff {
+        /// The manifest users consented under (the shipped release).
+        old: PathBuf,
+        /// The manifest about to ship.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +273,7 @@ fn run(cli: Cli) -> CmdResult {
         }
         Command::Codegen { manifest, lang, package, prefix } => codegen::run(&manifest, lang, package, prefix),
         Command::Demo { db } => demo::run(db.as_deref()),
+        Command::Diff { old, new, format } => diff::run(&old, &new, format),
     }
 }
 

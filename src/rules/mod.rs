@@ -11,3 +11,4 @@ pub use derive::{
 pub use lint::{is_valid_id, lint, Diagnostic, Severity, CODES, MAX_ID_LEN};
 pub use pack::{Category, FilingRules, RulePack, SeparateConsentTrigger, VocabularyType};
 pub use terms::{definition_hash, needs_opt_in, policy_coverage_hash, ConsentTerms, DataTypeTerms, RecipientTerms, TERMS_VERSION};
+pub use terms::{children_rules_coverage_hash, covered_terms};

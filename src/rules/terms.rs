@@ -151,3 +151,22 @@ pub fn policy_coverage_hash(m: &Manifest, pack: &RulePack) -> String {
 pub fn needs_opt_in(m: &Manifest, pack: &RulePack, p: &Purpose) -> bool {
     p.basis == Basis::Consent || !separate_consent_triggers(m, pack, p).is_empty()
 }
+
+/// The hash of everything a guardian's agreement to the children's rules covers: the rules' version and the terms
+/// of every purpose that needs no opt-in (what an under-14 user's necessary processing rests on). `None` when the
+/// manifest declares no `children_rules`. Exists so that whatever compares a recorded guardian agreement with a
+/// manifest (the gate, `consentkit diff`) decides its lapse the same way, as [`policy_coverage_hash`] does for the
+/// policy agreement.
+pub fn children_rules_coverage_hash(m: &Manifest, pack: &RulePack) -> Option<String> {
+    let rules = m.children_rules.as_ref()?;
+    let covered = covered_terms(m, pack);
+    let text = serde_json::json!({ "children_rules_version": rules.version, "purposes": covered, "v": TERMS_VERSION });
+    Some(format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes()))))
+}
+
+/// The terms of every purpose an agreement (the policy, the children's rules) covers: those that need no opt-in, in
+/// manifest order. Exists so that the coverage hashes and the tools explaining them (`consentkit diff`) list the
+/// same purposes.
+pub fn covered_terms(m: &Manifest, pack: &RulePack) -> Vec<ConsentTerms> {
+    m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect()
+}
