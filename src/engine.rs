@@ -513,7 +513,7 @@ impl Engine {
             return Err(CoreError::GuardianRequired { age: self.guardian_age() });
         }
         let mut event = self.event(EventKind::ChildrenRulesAgreed, None, actor, source, version);
-        event.definition_hash = self.index.policy_coverage.clone();
+        event.definition_hash = self.index.children_rules_coverage.clone().unwrap_or_default();
         self.write(vec![event])
     }
 

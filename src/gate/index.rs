@@ -7,7 +7,10 @@ use rustc_hash::FxBuildHasher;
 
 use crate::error::{clip, CoreError, CoreResult};
 use crate::manifest::{Basis, Manifest, ValidManifest};
-use crate::rules::{definition_hash, policy_coverage_hash, separate_consent_triggers, RulePack, SeparateConsentTrigger};
+use crate::rules::{
+    children_rules_coverage_hash, definition_hash, policy_coverage_hash, separate_consent_triggers, RulePack,
+    SeparateConsentTrigger,
+};
 
 /// What kind of id a handle stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +102,8 @@ pub struct Index {
     pub third_parties: Vec<String>,
     /// What a policy agreement covers ([`policy_coverage_hash`]): an agreement recorded with another value lapsed.
     pub policy_coverage: String,
+    /// What a guardian's agreement to the children's rules covers (`None`: the manifest declares none).
+    pub children_rules_coverage: Option<String>,
     /// Purposes (handles) whose recipients include each third party (by handle): a transfer to it, or its
     /// initialisation, is for these purposes.
     pub served_by: Vec<Vec<u32>>,
@@ -168,6 +173,7 @@ impl Index {
             })
             .collect();
         let policy_coverage = policy_coverage_hash(&m, pack);
+        let children_rules_coverage = children_rules_coverage_hash(&m, pack);
         let mut served_by = vec![Vec::new(); third_parties.len()];
         for (p, info) in purposes.iter().enumerate() {
             for &r in &info.recipients {
@@ -176,7 +182,18 @@ impl Index {
                 }
             }
         }
-        Index { manifest: m, pack, purposes, data_types, features, third_parties, policy_coverage, served_by, ids }
+        Index {
+            manifest: m,
+            pack,
+            purposes,
+            data_types,
+            features,
+            third_parties,
+            policy_coverage,
+            children_rules_coverage,
+            served_by,
+            ids,
+        }
     }
 
     /// The handle of an id, or a typed error naming the unknown id.

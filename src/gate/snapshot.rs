@@ -98,8 +98,8 @@ impl Snapshot {
             None => false,
         };
         // A child's necessary processing rides on the guardian's separate agreement to the children's rules.
-        let children_rules_agreed = match (&index.manifest.children_rules, &state.children_rules) {
-            (Some(doc), Some(a)) => a.version == doc.version && a.coverage == index.policy_coverage && a.actor == "guardian",
+        let children_rules_agreed = match (&index.children_rules_coverage, &state.children_rules) {
+            (Some(coverage), Some(a)) => &a.coverage == coverage && a.actor == "guardian",
             _ => false,
         };
         let purpose_reason: Vec<Reason> = index

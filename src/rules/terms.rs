@@ -141,9 +141,7 @@ pub fn definition_hash(m: &Manifest, pack: &RulePack, p: &Purpose) -> String {
 /// in the shipped manifest, the agreement lapses and the user is asked again (`re_consent`), because the user was
 /// never told about the new or changed necessary processing (PIPL Art. 14).
 pub fn policy_coverage_hash(m: &Manifest, pack: &RulePack) -> String {
-    let covered: Vec<ConsentTerms> =
-        m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect();
-    let text = serde_json::json!({ "policy_version": m.policy.version, "purposes": covered, "v": TERMS_VERSION });
+    let text = serde_json::json!({ "policy_version": m.policy.version, "purposes": covered_terms(m, pack), "v": TERMS_VERSION });
     format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes())))
 }
 
@@ -164,9 +162,12 @@ pub fn children_rules_coverage_hash(m: &Manifest, pack: &RulePack) -> Option<Str
     Some(format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes()))))
 }
 
-/// The terms of every purpose an agreement (the policy, the children's rules) covers: those that need no opt-in, in
-/// manifest order. Exists so that the coverage hashes and the tools explaining them (`consentkit diff`) list the
-/// same purposes.
+/// The terms of every purpose an agreement (the policy, the children's rules) covers: those that need no opt-in,
+/// sorted by id (reordering the manifest changes nothing). Exists so that the coverage hashes and the tools
+/// explaining them (`consentkit diff`) list the same purposes.
 pub fn covered_terms(m: &Manifest, pack: &RulePack) -> Vec<ConsentTerms> {
-    m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect()
+    let mut covered: Vec<ConsentTerms> =
+        m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect();
+    covered.sort_by(|a, b| a.id.cmp(&b.id));
+    covered
 }

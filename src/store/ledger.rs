@@ -32,7 +32,7 @@ pub enum EventKind {
     /// All consent and access data was erased at the user's request.
     Erased,
     /// A guardian agreed to the app's children's personal-information rules (`detail` = their version,
-    /// `definition_hash` = the policy coverage hash at the time).
+    /// `definition_hash` = their coverage hash: the version and the necessary purposes it covers).
     ChildrenRulesAgreed,
 }
 

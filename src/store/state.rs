@@ -98,7 +98,7 @@ pub struct ChildrenRulesAgreement {
     pub version: String,
     /// `guardian` (the engine accepts no one else; kept to check on replay).
     pub actor: String,
-    /// The policy coverage hash the guardian saw (what the child's necessary processing rides on).
+    /// The children's-rules coverage hash (their version and the necessary purposes) the guardian agreed to.
     pub coverage: String,
 }
 
