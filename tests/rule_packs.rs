@@ -45,3 +45,13 @@ fn none_pack_has_only_generic_rules() {
     assert!(!pack.triggers(SeparateConsentTrigger::CrossBorder));
     assert!(RulePack::get("cn-2099").is_none());
 }
+
+#[test]
+fn the_packs_written_for_a_region_come_from_their_home_region() {
+    // CK025 asks a CN app for one of these; the pack JSON's home_region decides, not the pack id.
+    let cn: Vec<&str> = RulePack::for_region("CN").map(|p| p.id.as_str()).collect();
+    assert_eq!(cn, ["cn-2021"]);
+    assert_eq!(RulePack::for_region("SG").count(), 0);
+    assert_eq!(RulePack::for_region("cn").count(), 0, "regions are upper-case codes (CK024)");
+    assert_eq!(RulePack::get("none").unwrap().home_region, None);
+}
