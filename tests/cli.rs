@@ -830,3 +830,33 @@ fn codegen_refuses_a_broken_manifest_and_ids_that_clash() {
     expect_code(&o, 1);
     assert!(stderr(&o).contains("\"pick.up\" and \"pick_up\""), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// rules
+
+#[test]
+fn rules_prints_the_checked_in_pack_facts_and_lint_points_at_them() {
+    for pack in ["cn-2021", "none"] {
+        let o = ck(&["rules", "--pack", pack]);
+        expect_code(&o, 0);
+        let doc = std::fs::read_to_string(root().join(format!("docs/rule-packs/{pack}.md"))).unwrap();
+        assert_eq!(stdout(&o), doc, "{pack}");
+        let o = ck(&["rules", "--pack", pack, "--format", "json"]);
+        expect_code(&o, 0);
+        assert_eq!(json(&o)["id"], pack);
+    }
+    // cn-2021 is the default pack.
+    assert_eq!(stdout(&ck(&["rules"])), stdout(&ck(&["rules", "--pack", "cn-2021", "--format", "md"])));
+    let o = ck(&["rules", "--help"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("Usage: consentkit rules"));
+    assert!(stdout(&ck(&["--help"])).contains("rules"));
+    expect_code(&ck(&["rules", "--pack", "cn-2099"]), 2);
+    expect_code(&ck(&["rules", "--format", "html"]), 2);
+
+    // CK002's fix-it names a command and a file that exist.
+    let o = ck(&["lint", "--format", "json", "examples/broken/CK002-unknown-category.json"]);
+    let fix = json(&o)["diagnostics"][0]["fix"].as_str().unwrap().to_string();
+    assert!(fix.contains("`consentkit rules --pack cn-2021`") && fix.contains("docs/rule-packs/cn-2021.md"), "{fix}");
+    assert!(root().join("docs/rule-packs/cn-2021.md").is_file());
+}

@@ -217,3 +217,147 @@ fn every_code_is_documented() {
         assert!(doc.contains(&format!("| {code} | {sev} |")), "{code} missing from docs/lint.md");
     }
 }
+
+fn example(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(root().join("examples").join(name)).unwrap()).unwrap()
+}
+
+/// `(code, path)` of every diagnostic of a manifest given as JSON.
+fn findings(v: &serde_json::Value) -> Vec<(String, String)> {
+    let m = parse_manifest(v.to_string().as_bytes()).unwrap();
+    lint(&m).into_iter().map(|d| (d.code, d.path)).collect()
+}
+
+fn finding(code: &str, path: &str) -> (String, String) {
+    (code.to_string(), path.to_string())
+}
+
+#[test]
+fn regions_must_be_upper_case_iso_3166_alpha2_codes() {
+    for bad in ["CHN", "China", "cn", " CN", "EU", "UK", "XX"] {
+        let mut v = example_value();
+        v["app"]["region"] = bad.into();
+        assert!(findings(&v).contains(&finding("CK024", "app.region")), "app.region {bad:?}");
+        // Before CK024, "CHN" skipped the CN filing check and the manifest loaded.
+        assert!(matches!(Manifest::load(v.to_string().as_bytes()), Err(ManifestError::Lint { .. })), "{bad:?}");
+
+        let mut v = example_value();
+        v["purposes"][0]["storage_region"] = bad.into();
+        assert!(findings(&v).contains(&finding("CK024", "purposes[0].storage_region")), "storage_region {bad:?}");
+
+        let mut v = example_value();
+        v["third_parties"][0]["region"] = bad.into();
+        assert!(findings(&v).contains(&finding("CK024", "third_parties[0].region")), "third party region {bad:?}");
+    }
+    // An empty storage region is not a region either; empty app and third-party regions keep their own codes.
+    let mut v = example_value();
+    v["purposes"][1]["storage_region"] = "".into();
+    assert!(findings(&v).contains(&finding("CK024", "purposes[1].storage_region")));
+    let mut v = example_value();
+    v["third_parties"][0]["region"] = "".into();
+    assert!(findings(&v).iter().all(|(c, _)| c != "CK024"));
+    // Any assigned code is accepted, whether or not a rule pack knows the region.
+    for good in ["SG", "US", "HK", "DE", "AX"] {
+        let mut v = example_value();
+        v["purposes"][2]["storage_region"] = good.into();
+        v["third_parties"][0]["region"] = good.into();
+        assert!(findings(&v).is_empty(), "{good}: {:?}", findings(&v));
+    }
+}
+
+#[test]
+fn the_embedded_region_list_is_the_249_assigned_codes() {
+    use consentkit::rules::{is_region_code, ISO_3166_ALPHA2};
+    assert!(ISO_3166_ALPHA2.windows(2).all(|w| w[0] < w[1]), "sorted and distinct (binary search)");
+    assert!(ISO_3166_ALPHA2.iter().all(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase())));
+    for code in ["CN", "HK", "MO", "TW", "SG", "US", "GB", "ZW", "AD"] {
+        assert!(is_region_code(code), "{code}");
+    }
+    for not in ["", "C", "cn", "CHN", "UK", "EU", "XK", "AN"] {
+        assert!(!is_region_code(not), "{not:?}");
+    }
+}
+
+#[test]
+fn an_app_in_china_must_use_a_rule_pack_written_for_china() {
+    let mut v = example("news.json");
+    v["rule_pack"] = "none".into();
+    let m = parse_manifest(v.to_string().as_bytes()).unwrap();
+    let d = lint(&m);
+    assert_eq!(d.iter().map(|d| (d.code.as_str(), d.path.as_str())).collect::<Vec<_>>(), [("CK025", "rule_pack")]);
+    assert_eq!(d[0].severity, Severity::Error);
+    assert!(d[0].fix.contains("\"cn-2021\""), "{}", d[0].fix);
+    // The same app outside China may use the generic pack.
+    v["app"]["region"] = "SG".into();
+    assert!(findings(&v).is_empty(), "{:?}", findings(&v));
+}
+
+#[test]
+fn an_sdk_may_not_be_initialised_before_every_purpose_that_feeds_it() {
+    let mut v = example_value();
+    v["third_parties"][0]["init_requires"] = serde_json::json!([]);
+    let m = parse_manifest(v.to_string().as_bytes()).unwrap();
+    let d = lint(&m);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].code.as_str(), d[0].path.as_str()), ("CK026", "third_parties[0].init_requires"));
+    assert!(d[0].message.contains("\"ads\"") && d[0].fix.contains("\"ads\""), "{d:#?}");
+
+    // A second purpose sharing with the SDK: only the one missing from init_requires is named.
+    let mut v = example_value();
+    let mut second = v["purposes"][2].clone();
+    second["id"] = "ad_measurement".into();
+    v["purposes"].as_array_mut().unwrap().push(second);
+    let m = parse_manifest(v.to_string().as_bytes()).unwrap();
+    let d: Vec<_> = lint(&m).into_iter().filter(|d| d.code == "CK026").collect();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].message.contains("\"ad_measurement\"") && !d[0].message.contains("\"ads\""), "{}", d[0].message);
+    v["third_parties"][0]["init_requires"] = serde_json::json!(["ad_measurement", "ads"]);
+    assert!(findings(&v).is_empty(), "{:?}", findings(&v));
+}
+
+#[test]
+fn a_pack_with_a_guardian_age_warns_when_a_child_could_go_unnoticed() {
+    let mut v = example("news.json");
+    v.as_object_mut().unwrap().remove("children_rules");
+    let valid = Manifest::load(v.to_string().as_bytes()).expect("a warning does not block loading");
+    assert_eq!(valid.warnings.iter().map(|d| (d.code.as_str(), d.severity)).collect::<Vec<_>>(), [("CK027", Severity::Warning)]);
+    // Either an age gate or children's rules answers it.
+    v["app"]["age_gate"] = true.into();
+    assert!(findings(&v).is_empty());
+    let mut v = example("ride_hailing.json");
+    assert_eq!(v["app"]["age_gate"], true);
+    v["app"].as_object_mut().unwrap().remove("age_gate");
+    assert_eq!(findings(&v), [finding("CK027", "children_rules")]);
+    v["children_rules"] = serde_json::json!({ "version": "1", "url": "https://ride.example.com/children-privacy" });
+    assert!(findings(&v).is_empty());
+    // A pack without a guardian age has nothing to warn about.
+    let mut v = example("news.json");
+    v.as_object_mut().unwrap().remove("children_rules");
+    v["rule_pack"] = "none".into();
+    v["app"]["region"] = "SG".into();
+    assert!(findings(&v).is_empty(), "{:?}", findings(&v));
+}
+
+#[test]
+fn childrens_rules_must_name_their_version_and_url() {
+    for field in ["version", "url"] {
+        let mut v = example("news.json");
+        v["children_rules"][field] = " ".into();
+        assert_eq!(findings(&v), [finding("CK022", &format!("children_rules.{field}"))]);
+        assert!(Manifest::load(v.to_string().as_bytes()).is_err());
+    }
+}
+
+#[test]
+fn a_filing_number_with_surrounding_whitespace_is_shown_trimmed_and_passes() {
+    let mut v = example_value();
+    v["app"]["filing_number"] = " \t沪ICP备12345678号-3A \n".into();
+    let valid = Manifest::load(v.to_string().as_bytes()).expect("lint clean");
+    assert!(valid.warnings.is_empty(), "{:#?}", valid.warnings);
+    let shown = consentkit::report::filing(&valid.manifest, valid.pack).expect("a filing to show");
+    assert_eq!(shown.number, "沪ICP备12345678号-3A");
+    assert_eq!(shown.url, "https://beian.miit.gov.cn/");
+    // Whitespace alone is no filing number: the CN app is told to add one.
+    v["app"]["filing_number"] = "  ".into();
+    assert_eq!(findings(&v), [finding("CK009", "app.filing_number")]);
+}

@@ -67,7 +67,7 @@ pub fn manifest_40() -> String {
         .zip(&partner_purposes)
         .map(|((id, region), ps)| {
             json!({ "id": id, "name": format!("Example {id}"), "region": region, "contact": format!("privacy@{id}.example"),
-                    "init_requires": [ps[0]] })
+                    "init_requires": ps })
         })
         .collect();
     let mut features = vec![json!({ "id": FIVE_TIER_FEATURE, "tiers": [
@@ -84,7 +84,7 @@ pub fn manifest_40() -> String {
     let m = json!({
         "schema": "consentkit/manifest/v1",
         "app": { "id": "com.example.ride.bench", "name": "Bench Ride", "category": "ride_hailing", "region": "CN",
-                 "filing_number": "沪ICP备12345678号-3A" },
+                 "filing_number": "沪ICP备12345678号-3A", "age_gate": true },
         "policy": { "version": "2026-11-01", "url": "https://ride.example.com/privacy" },
         "rule_pack": "cn-2021",
         "purposes": purposes,

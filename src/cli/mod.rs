@@ -1,5 +1,6 @@
 //! The `consentkit` command-line tool (feature `cli`): lint a manifest, render the transparency lists, inspect and
-//! verify a consent database, print consent receipts, generate typed constants, print the schema, run the demo.
+//! verify a consent database, print consent receipts, generate typed constants, print the schema or a rule pack's
+//! facts, run the demo.
 //!
 //! Exit codes (docs/cli.md): 0 ok; 1 the input is readable but fails — lint errors, a broken or damaged ledger;
 //! 2 usage or I/O error (bad arguments, missing or unreadable file, not a ConsentKit database).
@@ -12,6 +13,7 @@ mod ledger;
 mod lint;
 mod lists;
 mod receipts;
+mod rules;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -22,6 +24,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::ManifestError;
 use crate::manifest::{Manifest, ValidManifest};
+use crate::rules::RulePack;
 use crate::store::inspect::InspectError;
 
 const EXIT_CODES: &str = "Exit codes: 0 ok; 1 lint errors, or a broken or damaged ledger; 2 usage or I/O error.";
@@ -54,6 +57,16 @@ enum ListFormat {
     /// One self-contained HTML page (inline CSS, no scripts or external assets; readable on a phone).
     Html,
     /// JSON with every field (both Chinese and English texts).
+    Json,
+}
+
+/// Output formats of a rule pack's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+enum PackFormat {
+    /// Markdown (the text of docs/rule-packs/<id>.md).
+    #[default]
+    Md,
+    /// JSON: the pack as embedded, plus `no_pi_categories`.
     Json,
 }
 
@@ -118,6 +131,17 @@ enum Command {
     },
     /// Print the manifest JSON Schema.
     Schema,
+    /// Print a rule pack's facts: constants, filing rules, the app categories with their necessary data types and
+    /// verification marks, and the data-type vocabulary with sensitivity.
+    #[command(after_help = EXIT_CODES)]
+    Rules {
+        /// The rule pack.
+        #[arg(long, default_value = "cn-2021", value_parser = clap::builder::PossibleValuesParser::new(RulePack::IDS))]
+        pack: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: PackFormat,
+    },
     /// Generate typed constants (ids and the core's integer handles) for Kotlin or Swift app code.
     #[command(after_help = EXIT_CODES)]
     Codegen {
@@ -271,6 +295,7 @@ fn run(cli: Cli) -> CmdResult {
             emit(&crate::manifest::manifest_json_schema())?;
             Ok(0)
         }
+        Command::Rules { pack, format } => rules::run(&pack, format),
         Command::Codegen { manifest, lang, package, prefix } => codegen::run(&manifest, lang, package, prefix),
         Command::Demo { db } => demo::run(db.as_deref()),
         Command::Diff { old, new, format } => diff::run(&old, &new, format),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::derive::{is_declared_type, separate_consent_triggers};
 use super::pack::RulePack;
+use super::region::is_region_code;
 use crate::manifest::{Basis, Manifest, MANIFEST_SCHEMA_V1};
 
 /// How bad a diagnostic is: errors make `Manifest::load` (and `ConsentKit.open`) refuse the manifest.
@@ -57,8 +58,12 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("CK019", Severity::Error, "invalid frequency limit"),
     ("CK020", Severity::Warning, "basic tier needs a separately consented purpose"),
     ("CK021", Severity::Error, "malformed id"),
-    ("CK022", Severity::Error, "policy without version or url"),
+    ("CK022", Severity::Error, "policy or children's rules without version or url"),
     ("CK023", Severity::Error, "app without id, name or region"),
+    ("CK024", Severity::Error, "region that is not an ISO 3166-1 alpha-2 code"),
+    ("CK025", Severity::Error, "app region whose jurisdiction has a rule pack, under another pack"),
+    ("CK026", Severity::Error, "SDK initialisation does not require every purpose that gives it data"),
+    ("CK027", Severity::Warning, "guardian age but neither an age gate nor children's rules"),
 ];
 
 struct Sink(Vec<Diagnostic>);
@@ -108,12 +113,14 @@ pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
         );
         return out.0;
     };
+    lint_jurisdiction(m, pack, &mut out);
     lint_filing(m, pack, &mut out);
     lint_ids(m, &mut out);
     lint_data_types(m, pack, &mut out);
     lint_purposes(m, pack, &mut out);
     lint_third_parties(m, &mut out);
     lint_features(m, pack, &mut out);
+    lint_children(m, pack, &mut out);
     out.0
 }
 
@@ -123,15 +130,52 @@ fn lint_app_and_policy(m: &Manifest, out: &mut Sink) {
             out.push("CK023", format!("app.{field}"), format!("app.{field} is empty"), format!("set app.{field}"));
         }
     }
-    for (field, value) in [("version", &m.policy.version), ("url", &m.policy.url)] {
+    document_check("policy", "privacy policy", "the user", &m.policy.version, &m.policy.url, out);
+    if let Some(c) = &m.children_rules {
+        document_check("children_rules", "children's rules", "the guardian", &c.version, &c.url, out);
+    }
+    if !m.app.region.trim().is_empty() && !is_region_code(&m.app.region) {
+        out.push("CK024", "app.region", not_a_region("app.region", &m.app.region), REGION_FIX);
+    }
+}
+
+/// CK022 for a document the user (or guardian) agrees to: its consent must name the version and where it is.
+fn document_check(at: &str, what: &str, who: &str, version: &str, url: &str, out: &mut Sink) {
+    for (field, value) in [("version", version), ("url", url)] {
         if value.trim().is_empty() {
             out.push(
                 "CK022",
-                format!("policy.{field}"),
-                format!("policy.{field} is empty: consent must name the policy the user agreed to"),
-                format!("set policy.{field} to the published privacy policy's {field}"),
+                format!("{at}.{field}"),
+                format!("{at}.{field} is empty: consent must name the {what} {who} agreed to"),
+                format!("set {at}.{field} to the {field} of the published {what}"),
             );
         }
+    }
+}
+
+const REGION_FIX: &str = "use the upper-case ISO 3166-1 alpha-2 code (e.g. CN, SG, US; not CHN, China or cn)";
+
+fn not_a_region(at: &str, value: &str) -> String {
+    format!("{at} \"{}\" is not an ISO 3166-1 alpha-2 code", value.chars().take(80).collect::<String>())
+}
+
+/// CK025: a region whose jurisdiction has an embedded pack (its `home_region`) must be linted under such a pack;
+/// otherwise `rule_pack: "none"` would silently drop the region's rules (filing number, categories, guardian age).
+fn lint_jurisdiction(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    if pack.home_region.as_deref() == Some(m.app.region.as_str()) {
+        return;
+    }
+    let packs: Vec<&str> = RulePack::for_region(&m.app.region).map(|p| p.id.as_str()).collect();
+    if !packs.is_empty() {
+        out.push(
+            "CK025",
+            "rule_pack",
+            format!(
+                "app.region is {} but rule pack \"{}\" is not written for {}: its rules would not be checked",
+                m.app.region, pack.id, m.app.region
+            ),
+            format!("set \"rule_pack\" to {}", packs.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(" or ")),
+        );
     }
 }
 
@@ -159,17 +203,22 @@ fn lint_filing(m: &Manifest, pack: &RulePack, out: &mut Sink) {
                 "CK002",
                 "app.category",
                 format!("rule pack {} needs the app's category to know its necessary personal information", pack.id),
-                "set app.category to one of the pack's 39 category ids (e.g. ride_hailing, news)",
+                format!("set app.category to one of the pack's category ids (e.g. ride_hailing, news): {}", see_pack(pack)),
             ),
             Some(c) if pack.category(c).is_none() => out.push(
                 "CK002",
                 "app.category",
                 format!("unknown category \"{c}\" in rule pack {}", pack.id),
-                "use a category id of the pack (see `consentkit lint --categories` / docs/rules.md)",
+                format!("use a category id of the pack: {}", see_pack(pack)),
             ),
             _ => {}
         }
     }
+}
+
+/// Where the pack's categories and vocabulary are listed.
+fn see_pack(pack: &RulePack) -> String {
+    format!("run `consentkit rules --pack {0}` or see docs/rule-packs/{0}.md", pack.id)
 }
 
 /// CK021 / CK013 for each `(path, id)`; paths are built only for a finding (open runs the lint).
@@ -238,6 +287,9 @@ fn lint_purposes(m: &Manifest, pack: &RulePack, out: &mut Sink) {
                 format!("purpose \"{}\" has no description: users must be told why", p.id),
                 "add a description the user will read in the prompt and the collection list",
             );
+        }
+        if !is_region_code(&p.storage_region) {
+            out.push("CK024", format!("{at}.storage_region"), not_a_region("storage_region", &p.storage_region), REGION_FIX);
         }
         if p.retention_days.is_none() {
             out.push(
@@ -321,6 +373,27 @@ fn lint_third_parties(m: &Manifest, out: &mut Sink) {
                 format!("third party \"{}\" does not say where it processes data", t.id),
                 "set region (ISO 3166-1 alpha-2); a region outside the app's is a cross-border transfer",
             );
+        } else if !is_region_code(&t.region) {
+            out.push("CK024", format!("third_parties[{i}].region"), not_a_region("region", &t.region), REGION_FIX);
+        }
+        let missing: Vec<&str> = m
+            .purposes
+            .iter()
+            .filter(|p| p.recipients.contains(&t.id) && !t.init_requires.contains(&p.id))
+            .map(|p| p.id.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+            out.push(
+                "CK026",
+                format!("third_parties[{i}].init_requires"),
+                format!(
+                    "SDK \"{}\" receives data for {list} but may be initialised before {}: an SDK collects once it runs",
+                    t.id,
+                    if missing.len() == 1 { "it is granted" } else { "they are granted" }
+                ),
+                format!("add {list} to init_requires"),
+            );
         }
         if !m.purposes.iter().any(|p| p.recipients.contains(&t.id)) {
             out.push(
@@ -392,5 +465,25 @@ fn lint_features(m: &Manifest, pack: &RulePack, out: &mut Sink) {
                 );
             }
         }
+    }
+}
+
+/// CK027: under a pack with a guardian age, an app that never learns the user's age and publishes no children's rules
+/// cannot tell that a child is using it, nor ask a guardian to agree to rules written for children.
+fn lint_children(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    let Some(age) = pack.guardian_age else { return };
+    if m.children_rules.is_none() && !m.app.age_gate {
+        out.push(
+            "CK027",
+            "children_rules",
+            format!(
+                "rule pack {} needs a guardian's consent for users under {age}, but the app neither asks the user's age \
+                 (app.age_gate) nor has children's rules (children_rules): a child could use it unnoticed, and without \
+                 children's rules a child's necessary processing needs the guardian's grant purpose by purpose",
+                pack.id
+            ),
+            "add children_rules {\"version\", \"url\"} (the 儿童个人信息保护规则 a guardian agrees to), and/or set \
+             app.age_gate: true and report the age with setAgeBracket",
+        );
     }
 }

@@ -103,7 +103,8 @@ pub struct RulePack {
     pub version: String,
     /// What the pack implements.
     pub title: String,
-    /// The jurisdiction the pack is written for, if any.
+    /// The jurisdiction the pack is written for, if any (ISO 3166-1 alpha-2). An app whose `app.region` is the home
+    /// region of some pack must use such a pack (lint CK025): this field, not the pack id, says which packs those are.
     pub home_region: Option<String>,
     /// Users younger than this need a guardian's consent.
     pub guardian_age: Option<u8>,
@@ -146,6 +147,11 @@ impl RulePack {
             "none" => NONE.as_ref(),
             _ => None,
         }
+    }
+
+    /// Every embedded pack written for `region` (its `home_region`), in [`RulePack::IDS`] order.
+    pub fn for_region(region: &str) -> impl Iterator<Item = &'static RulePack> + '_ {
+        Self::IDS.iter().filter_map(|id| Self::get(id)).filter(move |p| p.home_region.as_deref() == Some(region))
     }
 
     /// The category with this id.

@@ -10,7 +10,7 @@ use crate::report::i18n::Lang;
 use crate::report::lists::Lists;
 
 /// Text for a table cell: markup and pipes escaped, on one line.
-fn cell(s: &str) -> String {
+pub(super) fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

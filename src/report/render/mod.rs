@@ -1,12 +1,14 @@
 //! Renderings of the transparency document: Markdown (for a repository or a store listing), one self-contained
 //! HTML file (for a web view or the app's website: inline CSS, no scripts, no external assets, readable on a phone)
-//! and JSON (for other tools).
+//! and JSON (for other tools). Also the facts of a rule pack, for app developers (`consentkit rules`).
 
 mod html;
 mod markdown;
+mod pack;
 
 pub use html::html;
 pub use markdown::markdown;
+pub use pack::{pack_json, pack_markdown};
 
 use super::i18n::Lang;
 use super::lists::Lists;
