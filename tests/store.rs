@@ -88,8 +88,13 @@ fn a_database_written_by_schema_1_is_migrated_with_its_data() {
     }
     let e = open(&path).unwrap();
     assert!(e.recovery().is_none());
-    assert!(e.snapshot().policy_agreed, "the v1 agreement is kept");
-    e.with_store(|s, _| {
+    // The agreement is kept as it was recorded; it named no coverage (the terms of the necessary purposes did not
+    // exist then), so it does not cover today's necessary purposes: the user is asked again (docs/rules.md).
+    assert!(!e.snapshot().policy_agreed, "an agreement that covers no known terms lapses");
+    let prompt = e.next_prompt(&consentkit::prompt::Trigger::AppStart).unwrap().unwrap();
+    assert_eq!(prompt.kind, consentkit::prompt::PromptKind::ReConsent);
+    e.with_store(|s, state| {
+        assert_eq!(state.policy_agreed, Some(("2026-11-01".to_string(), "user".to_string())), "the v1 agreement is kept");
         assert_eq!(schema::user_version(s.connection()).unwrap(), schema::SCHEMA_VERSION);
         let totals = s.access_totals()?;
         assert_eq!(totals[0].count, 3);
