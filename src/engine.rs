@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use arc_swap::ArcSwap;
 
 use crate::audit::{AuditGate, AuditStatus};
-use crate::clock::Clock;
+use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
 use crate::gate::registry::DecisionCells;
-use crate::gate::{AccessBuffer, FrequencyLimiter, IdKind, Index, Reason, Snapshot};
+use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
 use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
-use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, Store};
+use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, RecoveryReason, Store};
 
 /// How a grant was given: decides whether separate-consent purposes may be in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,8 @@ struct Inner {
 pub struct Engine {
     index: Arc<Index>,
     clock: Arc<dyn Clock>,
+    /// This instance's time line: wall clock at open, moved on by the monotonic clock (docs/rules.md, "Time").
+    time: EngineTime,
     inner: Mutex<Option<Inner>>,
     snapshot: ArcSwap<Snapshot>,
     /// The snapshot's decision table as atomics, `decisions[p * width + d]`: the per-event `decide_handles` reads one
@@ -81,7 +83,7 @@ pub struct Engine {
     width: usize,
     purpose_count: usize,
     access: AccessBuffer,
-    limiter: FrequencyLimiter,
+    limits: FrequencyLimits,
     /// Set when the database had to be recovered, at open or by the audit after it.
     recovery: Mutex<Option<RecoveryEvent>>,
     /// The integrity audit of a fast open (see [`crate::audit`]).
@@ -112,17 +114,21 @@ impl Engine {
     /// Opens with an already validated manifest.
     pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let index = Arc::new(Index::build(valid));
-        let OpenedStore { store, state, recovery, audit_pending } = Store::open(db_path, options.clock.now_ms())?;
-        let snapshot = Snapshot::build(&index, &state, 1);
+        let time = EngineTime::start(&*options.clock);
+        let now = time.now_ms(&*options.clock);
+        let OpenedStore { store, state, recovery, audit_pending } = Store::open(db_path, now)?;
+        let mut snapshot = Snapshot::build(&index, &state, 1);
+        snapshot.clamp_future(None, now);
         let audit = if audit_pending { AuditStatus::Running } else { AuditStatus::NotNeeded };
         let engine = Arc::new(Engine {
             decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
             access: AccessBuffer::new(&index),
-            limiter: FrequencyLimiter::new(&index),
+            limits: FrequencyLimits::new(&index),
             index,
             clock: options.clock,
+            time,
             inner: Mutex::new(Some(Inner { store, state })),
             snapshot: ArcSwap::from_pointee(snapshot),
             recovery: Mutex::new(recovery),
@@ -182,32 +188,47 @@ impl Engine {
                 return self.audit.finish(AuditStatus::Failed(e.to_string()));
             }
         };
+        let (snap, event) = self.recover_locked(&mut guard, reason);
+        drop(guard);
+        self.audit.finish(match &event {
+            Some(_) => AuditStatus::Recovered,
+            None => AuditStatus::Failed("the damaged consent database could not be set aside".into()),
+        });
+        self.announce_recovery(event.as_ref(), &snap);
+    }
+
+    /// Damage found (by the audit, or in rows another writer added): sets the file aside and switches to a fresh
+    /// database on the safe default (ADR 0001), under the store lock, and publishes that state. The event is `None`
+    /// when no fresh database could be had: then the safe default is served and writes fail with `Closed`.
+    fn recover_locked(&self, guard: &mut MutexGuard<'_, Option<Inner>>, reason: RecoveryReason) -> (Arc<Snapshot>, Option<RecoveryEvent>) {
         let path = guard.as_ref().map(|i| i.store.path().to_path_buf()).unwrap_or_default();
         guard.take(); // closes the connection before the file moves
-        let (state, status, event) = match Store::set_aside(&path, reason, self.clock.now_ms()) {
+        let (state, event) = match Store::set_aside(&path, reason, self.now_ms()) {
             Ok((store, state, event)) => {
-                *guard = Some(Inner { store, state: state.clone() });
-                (state, AuditStatus::Recovered, Some(event))
+                **guard = Some(Inner { store, state: state.clone() });
+                (state, Some(event))
             }
             Err(e) => {
-                // No database at all now: serve the safe default; writes fail with `Closed`.
-                log::error!("consent database failed its audit and could not be set aside: {e}");
-                (ConsentState::default(), AuditStatus::Failed(e.to_string()), None)
+                log::error!("damaged consent database could not be set aside: {e}");
+                (ConsentState::default(), None)
             }
         };
-        let snap = Arc::new(Snapshot::build(&self.index, &state, self.snapshot.load().version + 1));
+        let snap = self.next_snapshot(&state);
         self.publish(snap.clone());
         *lock(&self.recovery) = event.clone();
-        drop(guard);
-        self.audit.finish(status);
+        (snap, event)
+    }
+
+    /// Tells listeners about a recovery (if there was one) and the state it left; called without the store lock.
+    fn announce_recovery(&self, event: Option<&RecoveryEvent>, snap: &Snapshot) {
         if let Some(event) = event {
             for l in self.listeners_now() {
-                if catch_unwind(AssertUnwindSafe(|| l.on_recovery(&event))).is_err() {
+                if catch_unwind(AssertUnwindSafe(|| l.on_recovery(event))).is_err() {
                     log::warn!("a consent listener panicked; ignored");
                 }
             }
         }
-        self.notify(&snap);
+        self.notify(snap);
     }
 
     /// Where the integrity audit of this open stands (without waiting).
@@ -242,9 +263,17 @@ impl Engine {
         lock(&self.recovery).clone()
     }
 
-    /// Now, from the injected clock.
+    /// Now, on this instance's time line (the injected clock's wall reading at open plus monotonic time since).
     pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
+        self.time.now_ms(&*self.clock)
+    }
+
+    /// The snapshot of `state` that follows the current one, with future stamps clamped.
+    fn next_snapshot(&self, state: &ConsentState) -> Arc<Snapshot> {
+        let prev = self.snapshot.load();
+        let mut snap = Snapshot::build(&self.index, state, prev.version + 1);
+        snap.clamp_future(Some(&prev), self.now_ms());
+        Arc::new(snap)
     }
 
     /// Moves a manual clock; refused with the system clock.
@@ -316,7 +345,7 @@ impl Engine {
     pub fn can_ask_now(&self, snap: &Snapshot, feature: u32) -> bool {
         let cooldown = self.index.pack.cooldown_ms();
         let mut now = None;
-        let mut now = || *now.get_or_insert_with(|| self.clock.now_ms());
+        let mut now = || *now.get_or_insert_with(|| self.now_ms());
         if !snap.policy_agreed {
             return snap.policy_declined_at.is_none() || snap.may_ask_policy(now(), cooldown);
         }
@@ -336,9 +365,12 @@ impl Engine {
         let Some(slot) = self.recipient_slot(purpose, recipient) else {
             return Ok(Err((Reason::RecipientNotDeclared, None)));
         };
-        let now = self.clock.now_ms();
-        if !self.limiter.is_empty() {
-            if let Err(wait) = self.limiter.try_take(purpose, data_type, now) {
+        let now = self.now_ms();
+        let limits = if self.limits.is_empty() { Vec::new() } else { self.limits.on(purpose, data_type) };
+        if !limits.is_empty() {
+            // Counted in the database, so the limit holds across reopen, instances and processes.
+            let (p, d) = (&self.index.purposes[purpose as usize].id, &self.index.data_types[data_type as usize]);
+            if let Err(wait) = self.with_inner(|inner| inner.store.take_frequency(p, d, &limits, now))? {
                 return Ok(Err((Reason::FrequencyLimited, Some(wait))));
             }
         }
@@ -372,7 +404,7 @@ impl Engine {
         let slot = self
             .recipient_slot(purpose, recipient)
             .ok_or_else(|| CoreError::InvalidArgument("recipient not declared for this purpose".into()))?;
-        self.count_access(purpose, data_type, slot, count, self.clock.now_ms());
+        self.count_access(purpose, data_type, slot, count, self.now_ms());
         Ok(())
     }
 
@@ -413,7 +445,7 @@ impl Engine {
         self.check_open()?;
         let had_agreement = self.with_inner(|i| Ok(i.state.policy_agreed.is_some()))?;
         let snap = self.snapshot.load();
-        Ok(next_prompt(&self.index, &snap, had_agreement, trigger, self.clock.now_ms()))
+        Ok(next_prompt(&self.index, &snap, had_agreement, trigger, self.now_ms()))
     }
 
     /// Runs `f` with the store, after the integrity audit (writes never land in a file about to be set aside).
@@ -446,28 +478,51 @@ impl Engine {
         self.index.pack.guardian_age.unwrap_or(14)
     }
 
-    /// Appends events durably, then swaps the snapshot, then notifies. On error nothing changes.
+    /// Appends events durably, then swaps the snapshot, then notifies. On error nothing changes. When the rows on
+    /// disk turn out damaged (another writer's rows do not verify), the file is set aside first (ADR 0001) and the
+    /// events are written to the fresh database, so the user's action is not lost.
     fn write(&self, events: Vec<NewEvent>) -> CoreResult<()> {
         self.check_open()?;
-        let snapshot = self.with_inner(|inner| {
-            let mut state = inner.state.clone();
-            for e in &events {
-                let (_, next) = inner.store.append(&state, e)?;
-                state = next;
+        self.audit.wait();
+        let mut guard = lock(&self.inner);
+        let mut recovered = None;
+        let snapshot = loop {
+            let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
+            match Self::append_all(inner, &events)? {
+                Ok(state) => {
+                    inner.state = state;
+                    let snap = self.next_snapshot(&inner.state);
+                    self.publish(snap.clone());
+                    break snap;
+                }
+                Err(_) if recovered.is_some() => return Err(CoreError::Storage("the fresh database failed too".into())),
+                Err(reason) => recovered = Some(self.recover_locked(&mut guard, reason).1),
             }
-            inner.state = state;
-            let version = self.snapshot.load().version + 1;
-            let snap = Arc::new(Snapshot::build(&self.index, &inner.state, version));
-            self.publish(snap.clone());
-            Ok(snap)
-        })?;
-        self.notify(&snapshot);
+        };
+        drop(guard);
+        if let Some(event) = recovered {
+            self.announce_recovery(event.as_ref(), &snapshot);
+        } else {
+            self.notify(&snapshot);
+        }
         Ok(())
+    }
+
+    /// Appends `events` in order; the state after them, or the damage found before anything was written.
+    fn append_all(inner: &mut Inner, events: &[NewEvent]) -> CoreResult<Result<ConsentState, RecoveryReason>> {
+        let mut state = inner.state.clone();
+        for e in events {
+            match inner.store.append(&state, e)? {
+                Ok((_, next)) => state = next,
+                Err(reason) => return Ok(Err(reason)),
+            }
+        }
+        Ok(Ok(state))
     }
 
     fn event(&self, kind: EventKind, purpose: Option<u32>, actor: Actor, source: &str, detail: &str) -> NewEvent {
         NewEvent {
-            at_ms: self.clock.now_ms(),
+            at_ms: self.now_ms(),
             kind,
             purpose: purpose.map(|p| self.index.purposes[p as usize].id.clone()).unwrap_or_default(),
             actor: actor.as_str().to_string(),
@@ -604,20 +659,26 @@ impl Engine {
     /// Picks up changes written by another process on the same file.
     pub fn refresh(&self) -> CoreResult<()> {
         self.check_open()?;
-        let changed = self.with_inner(|inner| {
-            let state = inner.store.refresh(&inner.state)?;
-            if state == inner.state {
-                return Ok(None);
+        self.audit.wait();
+        let mut guard = lock(&self.inner);
+        let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
+        match inner.store.refresh(&inner.state)? {
+            Ok(state) if state == inner.state => Ok(()),
+            Ok(state) => {
+                inner.state = state;
+                let snap = self.next_snapshot(&inner.state);
+                self.publish(snap.clone());
+                drop(guard);
+                self.notify(&snap);
+                Ok(())
             }
-            inner.state = state;
-            let snap = Arc::new(Snapshot::build(&self.index, &inner.state, self.snapshot.load().version + 1));
-            self.publish(snap.clone());
-            Ok(Some(snap))
-        })?;
-        if let Some(snap) = changed {
-            self.notify(&snap);
+            Err(reason) => {
+                let (snap, event) = self.recover_locked(&mut guard, reason);
+                drop(guard);
+                self.announce_recovery(event.as_ref(), &snap);
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Flushes and closes; every later call returns `Closed`.

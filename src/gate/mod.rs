@@ -8,6 +8,6 @@ pub mod registry;
 pub mod snapshot;
 
 pub use access::AccessBuffer;
-pub use frequency::FrequencyLimiter;
+pub use frequency::FrequencyLimits;
 pub use index::{FeatureInfo, IdKind, Index, PurposeInfo, TierInfo};
 pub use snapshot::{Reason, Resolution, Snapshot};

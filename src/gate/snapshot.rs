@@ -77,10 +77,13 @@ pub struct Snapshot {
     pub width: usize,
     /// Resolution per feature.
     pub resolutions: Vec<Resolution>,
-    /// Last refusal or withdrawal time per purpose (cooldown).
+    /// Last refusal or withdrawal time per purpose (cooldown), never later than when it was first seen (see
+    /// [`Snapshot::clamp_future`]).
     pub refused_at: Vec<Option<i64>>,
-    /// When the policy was last declined.
+    /// When the policy was last declined (clamped the same way).
     pub policy_declined_at: Option<i64>,
+    /// The stamps as recorded, before clamping: lets the next snapshot keep an earlier clamp.
+    recorded: (Vec<Option<i64>>, Option<i64>),
     /// The user is a child, the app has children's rules, and the guardian has not agreed to their current version.
     pub children_rules_pending: bool,
 }
@@ -151,7 +154,7 @@ impl Snapshot {
                 Resolution { tier: tier.map(|t| t as u16), missing }
             })
             .collect();
-        let refused_at = index.purposes.iter().map(|p| state.refusals.get(&p.id).copied()).collect();
+        let refused_at: Vec<Option<i64>> = index.purposes.iter().map(|p| state.refusals.get(&p.id).copied()).collect();
         Snapshot {
             version,
             policy_agreed,
@@ -160,10 +163,28 @@ impl Snapshot {
             table,
             width,
             resolutions,
+            recorded: (refused_at.clone(), state.policy_declined_at),
             refused_at,
             policy_declined_at: state.policy_declined_at,
             children_rules_pending: guardian_only && index.manifest.children_rules.is_some() && !children_rules_agreed,
         }
+    }
+
+    /// Clamps stamps that lie after `now_ms` (a clock that was ahead when they were written, before a restart or in
+    /// another process) to `now_ms`, keeping the clamp of `prev` for a stamp it already saw: a cooldown then ends at
+    /// most its nominal length after the stamp was first seen, and a corrected clock never stretches it further.
+    pub fn clamp_future(&mut self, prev: Option<&Snapshot>, now_ms: i64) {
+        let clamp = |recorded: Option<i64>, prev_recorded: Option<Option<i64>>, prev_clamped: Option<Option<i64>>| match recorded {
+            Some(at) if prev_recorded == Some(recorded) => prev_clamped.flatten().or(Some(at)),
+            Some(at) => Some(at.min(now_ms)),
+            None => None,
+        };
+        for p in 0..self.refused_at.len() {
+            let (pr, pc) = (prev.map(|s| s.recorded.0[p]), prev.map(|s| s.refused_at[p]));
+            self.refused_at[p] = clamp(self.recorded.0[p], pr, pc);
+        }
+        self.policy_declined_at =
+            clamp(self.recorded.1, prev.map(|s| s.recorded.1), prev.map(|s| s.policy_declined_at));
     }
 
     /// Decision code for a (purpose, data type) pair of valid handles.

@@ -2,6 +2,7 @@
 //! (ledger row + state mirror in one durable transaction), and access-log batches. All SQL lives here.
 
 pub mod access;
+pub mod frequency;
 pub mod inspect;
 pub mod ledger;
 pub mod schema;
@@ -11,7 +12,7 @@ pub mod state;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
@@ -58,6 +59,9 @@ pub struct RecoveryEvent {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The last ledger row this store verified (seq, hash): rows another writer adds are checked from here before
+    /// they are applied, and our writes chain only onto it.
+    head: (i64, String),
 }
 
 /// How long a writer waits for another process's lock before the write fails.
@@ -90,9 +94,10 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
         // Open is latency-bound: the journal mode is not set again (WAL is persistent; the full path set it when the
         // file was created or sealed). `seal::read` checks the schema version first.
-        let state = seal::read(&conn, schema::SCHEMA_VERSION).ok()??;
+        let (state, hash) = seal::read_with_head(&conn, schema::SCHEMA_VERSION).ok()??;
         configure_connection(&conn).ok()?;
-        Some((Store { conn, path: path.to_path_buf() }, state))
+        let head = (state.last_seq, hash);
+        Some((Store { conn, path: path.to_path_buf(), head }, state))
     }
 
     /// The full path of [`Store::open`]: creates, migrates, checks (`quick_check`, the whole chain) and replays, or
@@ -152,7 +157,7 @@ impl Store {
                 Err(e) => return Err(storage("quick_check", e)),
             }
         }
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store { conn, path: path.to_path_buf(), head: (0, ledger::GENESIS_HASH.to_string()) };
         if version < schema::SCHEMA_VERSION {
             let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
                 // Re-read inside the lock: another process may have migrated meanwhile.
@@ -169,7 +174,11 @@ impl Store {
             }
         }
         let mut state = ConsentState::default();
-        match store.verify_chain_with(|_| {}, |row| state.apply(row)) {
+        let mut head = store.head.clone();
+        match store.verify_chain_with(|_| {}, |row| {
+            state.apply(row);
+            head = (row.seq, row.hash.clone());
+        }) {
             Ok(ChainCheck::Intact { .. }) => {}
             Ok(ChainCheck::Broken { seq, reason }) => {
                 return Ok(Opened::Damaged(RecoveryReason::BrokenChain { seq, detail: reason }))
@@ -177,6 +186,7 @@ impl Store {
             Err(CoreError::Storage(detail)) => return Ok(Opened::Damaged(RecoveryReason::Corrupt { detail })),
             Err(e) => return Err(e),
         }
+        store.head = head;
         // Seal what was just verified, so the next open takes the fast path (best effort: a read-only file, say,
         // simply keeps taking this path).
         if state.last_seq > 0 {
@@ -256,15 +266,20 @@ impl Store {
     }
 
     /// Appends one consent event durably and returns the new state: first catches up with rows written by other
-    /// processes, then writes the ledger row, the state mirror and the chain head in one `synchronous=FULL`
-    /// transaction. Returns only after the commit; on error nothing changed.
-    pub fn append(&mut self, known: &ConsentState, event: &NewEvent) -> CoreResult<(LedgerRow, ConsentState)> {
+    /// processes (each verified from this store's head, [`Store::catch_up`]), then writes the ledger row, the state
+    /// mirror and the chain head in one `synchronous=FULL` transaction. Returns only after the commit; on error
+    /// nothing changed. `Ok(Err(reason))`: the rows on disk do not chain from what this store verified — damage
+    /// (ADR 0001): nothing was written, the caller sets the file aside.
+    pub fn append(&mut self, known: &ConsentState, event: &NewEvent) -> CoreResult<Result<(LedgerRow, ConsentState), RecoveryReason>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| storage("begin", e))?;
+        let missed = match catch_up(&tx, &self.head).map_err(|e| storage("catch up", e))? {
+            Ok(rows) => rows,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let mut state = known.clone();
-        let missed = ledger::rows_after(&tx, state.last_seq).map_err(|e| storage("catch up", e))?;
         for row in &missed {
             state.apply(row);
         }
@@ -282,16 +297,25 @@ impl Store {
         state::set_setting(&tx, "ledger_head", &head).map_err(|e| storage("head", e))?;
         seal::write_if_due(&tx, &row, &state).map_err(|e| storage("seal", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;
-        Ok((row, state))
+        self.head = (row.seq, row.hash.clone());
+        Ok(Ok((row, state)))
     }
 
-    /// Rows written by other processes since `known`, applied.
-    pub fn refresh(&self, known: &ConsentState) -> CoreResult<ConsentState> {
+    /// Rows written by other processes since `known`, verified from this store's head and applied.
+    /// `Ok(Err(reason))` as for [`Store::append`].
+    pub fn refresh(&mut self, known: &ConsentState) -> CoreResult<Result<ConsentState, RecoveryReason>> {
+        let missed = match catch_up(&self.conn, &self.head).map_err(|e| storage("catch up", e))? {
+            Ok(rows) => rows,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let mut state = known.clone();
-        for row in self.rows_after(state.last_seq)? {
-            state.apply(&row);
+        for row in &missed {
+            state.apply(row);
         }
-        Ok(state)
+        if let Some(last) = missed.last() {
+            self.head = (last.seq, last.hash.clone());
+        }
+        Ok(Ok(state))
     }
 
     /// Adds a batch of access counts in one transaction.
@@ -315,6 +339,21 @@ impl Store {
         result.and(restored)
     }
 
+    /// Counts one collection against the frequency limits `(max, window ms)` of (purpose, data type) if they all
+    /// leave room ([`frequency::try_take`]); otherwise the ms until one would. Not fsynced: a power cut may forget
+    /// the last counts (like the access log), an app crash forgets nothing committed.
+    pub fn take_frequency(&mut self, purpose: &str, data_type: &str, limits: &[(u32, i64)], now_ms: i64) -> CoreResult<Result<(), i64>> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| storage("synchronous", e))?;
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
+            let taken = frequency::try_take(&tx, purpose, data_type, limits, now_ms).map_err(|e| storage("frequency", e))?;
+            tx.commit().map_err(|e| storage("commit", e))?;
+            Ok(taken)
+        })();
+        let restored = self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| storage("synchronous", e));
+        result.and_then(|r| restored.map(|_| r))
+    }
+
     /// Totals of the access log.
     pub fn access_totals(&self) -> CoreResult<Vec<AccessTotal>> {
         access::totals(&self.conn).map_err(|e| storage("read access log", e))
@@ -329,6 +368,35 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The rows after `head` (this store's last verified row), each checked before anything is served from it or
+/// chained onto it: the head row is still on disk with its hash, and every later row follows its predecessor (seq,
+/// `prev_hash`), has a known kind and a hash that recomputes. Another writer's bogus row is damage, not state.
+fn catch_up(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<Vec<LedgerRow>, RecoveryReason>> {
+    let broken = |seq: i64, detail: String| Ok(Err(RecoveryReason::BrokenChain { seq, detail }));
+    let (seq, hash) = head;
+    if *seq > 0 {
+        let on_disk: Option<String> = conn
+            .prepare_cached("SELECT hash FROM ledger WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        if on_disk.as_ref() != Some(hash) {
+            return broken(*seq, format!("row {seq}, verified earlier, was changed or removed by another writer"));
+        }
+    }
+    let rows = ledger::rows_after(conn, *seq)?;
+    let (mut prev_seq, mut prev_hash) = (*seq, hash.as_str());
+    for row in &rows {
+        if row.seq != prev_seq + 1 || row.prev_hash != prev_hash {
+            return broken(row.seq, format!("row {} written by another writer does not chain from row {prev_seq}", row.seq));
+        }
+        if row.event_kind().is_none() || ledger::row_hash(row) != row.hash {
+            return broken(row.seq, format!("row {} written by another writer has a hash that does not verify", row.seq));
+        }
+        (prev_seq, prev_hash) = (row.seq, row.hash.as_str());
+    }
+    Ok(Ok(rows))
 }
 
 /// What [`Store::open`] found.

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Transaction};
 
 /// The schema version this code writes. A database with a higher version is refused (quarantined), never rewritten.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Version 1: ledger, state, refusals, settings, access log.
 pub const V1: &str = r#"
@@ -54,7 +54,21 @@ ALTER TABLE access_log ADD COLUMN last_ms INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX ledger_purpose ON ledger(purpose, seq);
 "#;
 
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2];
+/// Version 3: frequency windows on disk (limits hold across reopen, instances and processes; see
+/// [`super::frequency`]).
+pub const V3: &str = r#"
+CREATE TABLE frequency_window (
+    purpose   TEXT    NOT NULL,
+    data_type TEXT    NOT NULL,
+    window_ms INTEGER NOT NULL,
+    slice_ms  INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    last_ms   INTEGER NOT NULL,
+    PRIMARY KEY (purpose, data_type, window_ms, slice_ms)
+);
+"#;
+
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [V1, V2, V3];
 
 /// The database's schema version.
 pub fn user_version(conn: &Connection) -> rusqlite::Result<u32> {

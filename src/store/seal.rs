@@ -59,6 +59,11 @@ pub fn write_if_due(tx: &Transaction<'_>, row: &LedgerRow, state: &ConsentState)
 /// head row, the rows after it and the recorded head all agree; `None` sends the caller down the full verification
 /// path (no snapshot yet, an older file, or something does not match).
 pub fn read(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<ConsentState>> {
+    Ok(read_with_head(conn, schema_version)?.map(|(state, _)| state))
+}
+
+/// [`read`], also returning the hash of the last row it verified (the head the store then chains onto).
+pub fn read_with_head(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<(ConsentState, String)>> {
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version != schema_version {
         return Ok(None);
@@ -105,5 +110,5 @@ pub fn read(conn: &Connection, schema_version: u32) -> rusqlite::Result<Option<C
         state.apply(&row);
         last = row;
     }
-    Ok((ledger::head_of(&last) == head).then_some(state))
+    Ok((ledger::head_of(&last) == head).then_some((state, last.hash)))
 }
