@@ -16,6 +16,9 @@ use consentkit::store::{ledger, ChainCheck, RecoveryReason};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
+/// A named change to a manifest.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 const T0: i64 = 1_767_225_600_000;
 const HOUR: i64 = 3_600_000;
 
@@ -76,7 +79,7 @@ fn moving_a_recipient_abroad_lapses_the_grant_and_asks_for_cross_border_consent(
 #[test]
 fn every_change_to_what_the_user_was_shown_lapses_the_grant() {
     let before = ride_domestic_ads();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         ("recipient renamed", Box::new(|m| m["third_parties"][0]["name"] = json!("Another Ads Ltd"))),
         ("description rewritten", Box::new(|m| m["purposes"][2]["description"] = json!("Sell your trips to brokers"))),
         ("retention", Box::new(|m| m["purposes"][2]["retention_days"] = json!(365))),

@@ -9,6 +9,9 @@ use consentkit::error::ManifestError;
 use consentkit::manifest::{parse_manifest, Manifest};
 use consentkit::rules::{definition_hash, lint, RulePack, Severity, CODES};
 
+/// A named change to a manifest.
+type Edit = Box<dyn Fn(&mut Manifest)>;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -91,7 +94,7 @@ fn definition_hash_ignores_field_order_and_whitespace_but_not_content() {
     assert_eq!(hash(&ma), hash(&mb));
     assert!(hash(&ma).starts_with("sha256:") && hash(&ma).len() == 7 + 64);
     // Each of these is something the user was shown or decides which consent is needed: each changes the hash.
-    let edits: Vec<(&str, Box<dyn Fn(&mut Manifest)>)> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         ("data type added", Box::new(|m| m.purposes[0].data_types.push("location".into()))),
         ("storage region", Box::new(|m| m.purposes[0].storage_region = "CN".into())),
         ("retention", Box::new(|m| m.purposes[0].retention_days = Some(91))),
