@@ -196,7 +196,8 @@ fn policy_version_bump_lapses_the_policy_and_every_covered_purpose() {
         .map(|f| (f["feature"].as_str().unwrap(), f["to_tier"].as_u64()))
         .collect();
     // pickup's basic tier needs ride too: nothing until the user agrees again.
-    assert_eq!(degraded, [("booking", Some(1)), ("pickup", None)]);
+    // Until users agree again every purpose is denied, so even the unchanged `ads` grant waits for the agreement.
+    assert_eq!(degraded, [("booking", Some(1)), ("pickup", None), ("offers", Some(1))]);
 
     let text = diff_text("ride.json", "ride-policy-bump.json", 1);
     assert!(text.contains("policy agreement: LAPSES\n    version 2026-11-01 -> 2026-12-01\n"), "{text}");

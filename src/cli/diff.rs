@@ -386,16 +386,13 @@ fn prompts(
 /// For a user who granted everything under OLD: each NEW feature whose richest tier is not available right after
 /// the upgrade, the tier it falls to and what it waits for.
 fn degraded(nm: &Manifest, purposes: &[PurposeDiff], policy_lapses: bool) -> Vec<DegradedFeature> {
-    // Still valid: an opt-in purpose that existed in OLD and did not lapse; a covered purpose while the policy holds.
+    // Still valid: an opt-in purpose that existed in OLD and did not lapse; a covered purpose. Nothing while the
+    // policy agreement has lapsed: until the user agrees again every purpose is denied (docs/rules.md §1), so every
+    // feature falls to its browse tier.
     let valid: BTreeSet<&str> = purposes
         .iter()
-        .filter(|p| {
-            if p.needs_opt_in {
-                p.status == Status::Unchanged
-            } else {
-                p.status != Status::Removed && !policy_lapses
-            }
-        })
+        .filter(|_| !policy_lapses)
+        .filter(|p| if p.needs_opt_in { p.status == Status::Unchanged } else { p.status != Status::Removed })
         .map(|p| p.id.as_str())
         .collect();
     let ok = |r: &String| valid.contains(r.as_str());
@@ -518,6 +515,12 @@ impl Diff {
         }
         if !self.degraded_features.is_empty() {
             out.push_str("\nfeatures that degrade until users answer (for a user who granted everything before)\n");
+            if self.policy.lapses {
+                out.push_str(
+                    "  (the policy agreement lapses: every feature stays on its browse tier until users agree again;\n   \
+                     opt-in grants whose terms did not change hold again after that)\n",
+                );
+            }
             for f in &self.degraded_features {
                 let to = match (&f.to_tier_id, f.to_tier) {
                     (Some(id), Some(t)) => format!("{id} (tier {t})"),
