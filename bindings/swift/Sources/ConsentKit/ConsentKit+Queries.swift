@@ -26,9 +26,13 @@ extension ConsentKit {
         core.filing().map(Filing.init)
     }
 
-    /// May data be given to this third party now (some purpose that shares with it is allowed)?
-    public func mayTransfer(to recipient: String) throws -> Bool {
-        try mapped { try core.mayTransfer(recipient: recipient) }
+    /// May data be given to this third party now for `purpose` (the purpose names it as a recipient and is
+    /// allowed)? Transfers are per purpose: a recipient serving a granted and a refused purpose gets data only for
+    /// the granted one, so ask with the purpose the data is shared for.
+    ///
+    /// - Throws: ``ConsentKitError/unknownId(kind:id:)`` for an unknown third party or purpose.
+    public func mayTransfer(to recipient: String, purpose: String) throws -> Bool {
+        try mapped { try core.mayTransfer(recipient: recipient, purpose: purpose) }
     }
 
     /// May this third-party SDK be initialised now (policy agreed and every purpose it requires granted)?

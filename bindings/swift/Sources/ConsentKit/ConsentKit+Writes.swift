@@ -20,6 +20,20 @@ extension ConsentKit {
         try await write { try $0.agreeToPolicy(version: version, actor: actor.core, source: source) }
     }
 
+    /// The guardian agrees to the app's children's personal-information rules `version`: a consent separate from
+    /// the privacy policy, which a child's necessary purposes ride on. Call it when a ``PromptKind/guardianConsent``
+    /// prompt carries ``Prompt/childrenRules``, after the guardian has seen the rules at their URL.
+    ///
+    /// - Parameters:
+    ///   - version: The ``ChildrenRules/version`` of the prompt, which must be the manifest's.
+    ///   - source: Where the agreement was given.
+    ///   - actor: Who agreed. No default: only ``ConsentActor/guardian`` may agree, and the app must say so.
+    /// - Throws: ``ConsentKitError/guardianRequired(age:)`` for ``ConsentActor/user``,
+    ///   ``ConsentKitError/invalidArgument(detail:)`` for another version or a manifest without children's rules.
+    public func agreeToChildrenRules(version: String, source: String, actor: ConsentActor) async throws {
+        try await write { try $0.agreeToChildrenRules(version: version, actor: actor.core, source: source) }
+    }
+
     /// The user declines the privacy policy: the app runs in browse mode and does not ask again during the
     /// rule pack's cooldown (48 hours in `cn-2021`).
     public func declinePolicy(source: String) async throws {
@@ -33,10 +47,11 @@ extension ConsentKit {
         try await write { try $0.grant(purpose: purpose, actor: actor.core, source: source) }
     }
 
-    /// Grants several purposes in one choice (e.g. a "turn all on" switch).
+    /// Grants several purposes from one "agree to all" choice (e.g. a "turn all on" switch).
     ///
-    /// - Throws: ``ConsentKitError/separateConsentRequired(purposes:)`` if any of them needs separate consent:
-    ///   those must be asked and granted one per call.
+    /// - Throws: ``ConsentKitError/separateConsentRequired(purposes:)`` if any of them needs separate consent —
+    ///   even a list of one: a separate consent is asked and granted on its own, with ``grant(_:source:actor:)``.
+    ///   Nothing is granted then.
     public func grantAll(_ purposes: [String], source: String, actor: ConsentActor = .user) async throws {
         try await write { try $0.grantAll(purposes: purposes, actor: actor.core, source: source) }
     }
@@ -52,13 +67,18 @@ extension ConsentKit {
         try await write { try $0.withdraw(purpose: purpose, actor: actor.core, source: source) }
     }
 
-    /// Sets the user's age bracket. Under 14, only a guardian's consent counts.
+    /// Sets the user's age bracket. Under 14, only a guardian's consent counts, and only the guardian may move a
+    /// child out of ``AgeBracket/under14``; ``eraseAll(source:actor:)`` keeps that bracket.
+    ///
+    /// - Throws: ``ConsentKitError/guardianRequired(age:)`` when a child under 14 would leave that bracket and
+    ///   `actor` is not ``ConsentActor/guardian``.
     public func setAgeBracket(_ bracket: AgeBracket, source: String, actor: ConsentActor = .user) async throws {
         try await write { try $0.setAgeBracket(bracket: bracket.core, actor: actor.core, source: source) }
     }
 
     /// Erases consent state and the access log at the user's request. The ledger keeps the proof of what was
-    /// consented and of the erasure.
+    /// consented and of the erasure. A child stays a child: the ``AgeBracket/under14`` bracket is kept (only the
+    /// guardian moves a child out of it, with ``setAgeBracket(_:source:actor:)``).
     public func eraseAll(source: String, actor: ConsentActor = .user) async throws {
         try await write { try $0.eraseAll(actor: actor.core, source: source) }
     }

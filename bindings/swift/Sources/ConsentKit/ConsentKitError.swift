@@ -13,10 +13,12 @@ public enum ConsentKitError: Error, Sendable, Hashable {
     case unknownId(kind: IdKind, id: String)
     /// An argument that makes no sense (e.g. a policy version that is not the current one).
     case invalidArgument(detail: String)
-    /// Purposes that need separate consent were bundled in one ``ConsentKit/grantAll(_:source:actor:)``:
-    /// grant them one per call.
+    /// Purposes that need separate consent were passed to ``ConsentKit/grantAll(_:source:actor:)``, which refuses
+    /// any list containing one — even a list of one: a separate consent is asked and granted on its own, with
+    /// ``ConsentKit/grant(_:source:actor:)``.
     case separateConsentRequired(purposes: [String])
-    /// The user is under the guardian age: only a guardian (``ConsentActor/guardian``) can do this.
+    /// Only a guardian (``ConsentActor/guardian``) can do this: the user is under the guardian age, or the call is
+    /// one only a guardian makes (``ConsentKit/agreeToChildrenRules(version:source:actor:)``).
     case guardianRequired(age: Int)
     /// The database could not be opened or written; nothing changed.
     case storage(detail: String)
@@ -76,7 +78,7 @@ extension ConsentKitError: LocalizedError {
         case let .invalidArgument(detail):
             return "Invalid argument: \(detail)"
         case let .separateConsentRequired(purposes):
-            return "Separate consent required for: \(purposes.joined(separator: ", ")). Grant them one per call."
+            return "Separate consent required for: \(purposes.joined(separator: ", ")). Grant each on its own, with grant."
         case let .guardianRequired(age):
             return "Guardian consent required (the user is under \(age))."
         case let .storage(detail):

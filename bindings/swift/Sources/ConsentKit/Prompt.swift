@@ -1,4 +1,9 @@
 /// What the app should ask the user next, with the texts to render. Returned by ``ConsentKit/nextPrompt(for:)``.
+///
+/// For a child (under 14) every prompt is ``PromptKind/guardianConsent`` and must be answered with
+/// ``ConsentActor/guardian``: first the policy (``purpose`` is `nil`; ``childrenRules`` may already be set, but each
+/// document is agreed with its own call), then the children's rules (``purpose`` `nil`, ``childrenRules`` set), then
+/// each optional purpose on its own (``purpose`` set). Ask ``ConsentKit/nextPrompt(for:)`` again after each answer.
 public struct Prompt: Sendable, Hashable {
     /// The kind of prompt.
     public let kind: PromptKind
@@ -10,6 +15,20 @@ public struct Prompt: Sendable, Hashable {
     public let policyURL: String
     /// For a policy agreement: the `necessary` purposes the agreement covers.
     public let covers: [PurposeText]
+    /// Set on a ``PromptKind/guardianConsent`` prompt when the guardian must agree to the app's children's
+    /// personal-information rules: show them, then call
+    /// ``ConsentKit/agreeToChildrenRules(version:source:actor:)`` with its version and ``ConsentActor/guardian``.
+    /// `nil` otherwise.
+    public let childrenRules: ChildrenRules?
+}
+
+/// The app's children's personal-information rules (儿童个人信息保护规则) a guardian agrees to: a consent separate
+/// from the privacy policy, which a child's necessary purposes ride on (``Prompt/childrenRules``).
+public struct ChildrenRules: Sendable, Hashable {
+    /// The version to pass to ``ConsentKit/agreeToChildrenRules(version:source:actor:)``.
+    public let version: String
+    /// Where the rules are published: show or link them.
+    public let url: String
 }
 
 /// The kind of a ``Prompt``.
@@ -20,7 +39,8 @@ public enum PromptKind: String, Sendable, Hashable, CaseIterable {
     case justInTime
     /// Ask again after the policy or a purpose changed.
     case reConsent
-    /// A guardian must answer (the user is under the guardian age).
+    /// A guardian must answer (the user is under the guardian age): the policy, the children's rules
+    /// (``Prompt/childrenRules``) or one purpose. Answer with ``ConsentActor/guardian``.
     case guardianConsent
 }
 

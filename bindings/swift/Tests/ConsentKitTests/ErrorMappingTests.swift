@@ -72,7 +72,8 @@ final class ErrorMappingTests: XCTestCase {
         assertThrows(.unknownId(kind: .feature, id: "teleport"), try kit.resolve("teleport"))
         assertThrows(.unknownId(kind: .dataType, id: "telepathy"), try kit.collect("ride", "telepathy"))
         assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.collect("ride", "phone_number", recipient: "nobody"))
-        assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayTransfer(to: "nobody"))
+        assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayTransfer(to: "nobody", purpose: "ads"))
+        assertThrows(.unknownId(kind: .purpose, id: "nope"), try kit.mayTransfer(to: "adnet", purpose: "nope"))
         assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayInitialize("nobody"))
         assertThrows(.unknownId(kind: .feature, id: "teleport"), try kit.nextPrompt(for: .feature("teleport")))
         assertThrows(.unknownId(kind: .purpose, id: "nope"), try kit.nextPrompt(for: .settings(purpose: "nope")))
@@ -97,6 +98,13 @@ final class ErrorMappingTests: XCTestCase {
         } catch let ConsentKitError.separateConsentRequired(purposes) {
             XCTAssertEqual(purposes, ["ads"])
         }
+        // A list of one separate-consent purpose is refused too: it is granted on its own, with grant.
+        await assertThrows(.separateConsentRequired(purposes: ["ads"])) { try await kit.grantAll(["ads"], source: "test") }
+        // ride_hailing declares no children's rules.
+        do {
+            try await kit.agreeToChildrenRules(version: "1", source: "test", actor: .guardian)
+            XCTFail("agreed to children's rules the manifest does not have")
+        } catch ConsentKitError.invalidArgument {}
 
         try await kit.setAgeBracket(.under14, source: "test")
         await assertThrows(.guardianRequired(age: 14)) {
@@ -104,6 +112,22 @@ final class ErrorMappingTests: XCTestCase {
         }
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test", actor: .guardian)
         XCTAssertTrue(kit.currentState.policyAgreed)
+        await assertThrows(.guardianRequired(age: 14)) { try await kit.setAgeBracket(.adult, source: "test", actor: .user) }
+        try await kit.setAgeBracket(.adult, source: "test", actor: .guardian)
+    }
+
+    func testChildrenRulesErrors() async throws {
+        let kit = try openKit(self, manifest: "examples/map_navigation.json")
+        await assertThrows(.guardianRequired(age: 14)) {
+            try await kit.agreeToChildrenRules(version: "3.2", source: "test", actor: .user)
+        }
+        do {
+            try await kit.agreeToChildrenRules(version: "3.1", source: "test", actor: .guardian)
+            XCTFail("agreed to another children's-rules version")
+        } catch ConsentKitError.invalidArgument {}
+        try await kit.agreeToChildrenRules(version: "3.2", source: "test", actor: .guardian)
+        try kit.close()
+        await assertThrows(.closed) { try await kit.agreeToChildrenRules(version: "3.2", source: "test", actor: .guardian) }
     }
 
     func testStorage() throws {
@@ -135,7 +159,7 @@ final class ErrorMappingTests: XCTestCase {
         assertThrows(.closed, try kit.collect("live_location", "location"))
         assertThrows(.closed, try kit.status())
         assertThrows(.closed, try kit.nextPrompt())
-        assertThrows(.closed, try kit.mayTransfer(to: "adnet"))
+        assertThrows(.closed, try kit.mayTransfer(to: "adnet", purpose: "ads"))
         await assertThrows(.closed) { try await kit.grant("ads", source: "test") }
         await assertThrows(.closed) { try await kit.flush() }
         kit.didEnterBackground() // does nothing, does not crash

@@ -131,6 +131,10 @@ final class ScenarioRun {
             try await kit.agreeToPolicy(version: version, source: source, actor: actor(step))
         case "decline_policy":
             try await kit.declinePolicy(source: source)
+        case "agree_children_rules":
+            try await kit.agreeToChildrenRules(version: string(step, "version"), source: source, actor: actor(step))
+        case "erase_all":
+            try await kit.eraseAll(source: source, actor: actor(step))
         case "grant":
             try await kit.grant(string(step, "purpose"), source: source, actor: actor(step))
         case "grant_all":
@@ -182,7 +186,7 @@ final class ScenarioRun {
                 "is_basic": .bool(t.isBasic),
             ])
         case "may_transfer":
-            return .bool(try kit.mayTransfer(to: string(step, "recipient")))
+            return .bool(try kit.mayTransfer(to: string(step, "recipient"), purpose: string(step, "purpose")))
         case "may_initialize":
             return .bool(try kit.mayInitialize(string(step, "third_party")))
         case "next_prompt":
@@ -198,6 +202,8 @@ final class ScenarioRun {
                 "kind": .string(snakeCase(p.kind.rawValue)),
                 "purpose": JSON(p.purpose?.id),
                 "separate": p.purpose.map { .bool(!$0.separateConsent.isEmpty) } ?? .null,
+                "cross_border": p.purpose.map { .bool($0.crossBorder) } ?? .null,
+                "children_rules": JSON(p.childrenRules?.version),
             ])
         case "status":
             let s = try kit.status()

@@ -6,7 +6,15 @@ import XCTest
 final class ScenarioTests: XCTestCase {
     func testEveryScenarioPasses() async throws {
         let files = try jsonFiles(in: "tests/scenarios")
-        XCTAssertGreaterThanOrEqual(files.count, 10, "expected the shared scenario files")
+        // The 14 files of tests/scenarios when the guardian, cooldown and grant-before-agreement ones were added;
+        // naming those makes a rename or a lost file fail here instead of silently running fewer scenarios.
+        XCTAssertGreaterThanOrEqual(files.count, 14, "expected at least the 14 shared scenario files")
+        let names = Set(files.map(\.lastPathComponent))
+        let required = [
+            "under14_guardian.json", "under14_children_rules.json", "under14_lapse.json",
+            "withdrawal_cooldown.json", "grant_before_policy.json", "cross_border.json",
+        ]
+        XCTAssertEqual(required.filter { !names.contains($0) }, [], "scenario files missing")
         var steps = 0
         for file in files {
             let run = try ScenarioRun(file: file, dir: try temporaryDirectory(self))

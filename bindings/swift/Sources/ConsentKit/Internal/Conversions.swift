@@ -179,7 +179,8 @@ extension Prompt {
             purpose: p.purpose.map(PurposeText.init),
             policyVersion: p.policyVersion,
             policyURL: p.policyUrl,
-            covers: p.covers.map(PurposeText.init)
+            covers: p.covers.map(PurposeText.init),
+            childrenRules: p.childrenRules.map { ChildrenRules(version: $0.version, url: $0.url) }
         )
     }
 }

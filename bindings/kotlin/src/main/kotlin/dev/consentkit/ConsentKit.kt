@@ -232,10 +232,17 @@ class ConsentKit private constructor(
         return callCore { core.status() }.toPublic()
     }
 
-    /** May data be given to [recipient] (a third-party id) now: some purpose sharing with it is allowed? */
-    fun mayTransfer(recipient: String): Boolean {
+    /**
+     * May data be given to [recipient] (a third-party id) now for [purpose]: the purpose names it as a recipient and
+     * is allowed? Transfers are per purpose: a recipient serving a granted and a refused purpose gets data only for
+     * the granted one, so ask with the purpose the data is shared for.
+     *
+     * @throws ConsentKitException.UnknownId if the manifest declares no such third party or purpose.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    fun mayTransfer(recipient: String, purpose: String): Boolean {
         ensureOpen()
-        return callCore { core.mayTransfer(recipient) }
+        return callCore { core.mayTransfer(recipient, purpose) }
     }
 
     /** May the SDK of [thirdParty] be initialised now (policy agreed and each of its `init_requires` allowed)? */
@@ -267,6 +274,19 @@ class ConsentKit private constructor(
     suspend fun agreeToPolicy(version: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.agreeToPolicy(version, actor.toCore(), source) }
 
+    /**
+     * The guardian agrees to the app's children's personal-information rules [version] — the
+     * [Prompt.childrenRules] version of a [PromptKind.GUARDIAN_CONSENT] prompt. It is a consent separate from the
+     * policy: a child's necessary purposes are allowed only once the guardian has agreed to both. [actor] has no
+     * default: only [Actor.GUARDIAN] may agree, and the app must say it is the guardian who did.
+     *
+     * @throws ConsentKitException.GuardianRequired if [actor] is [Actor.USER].
+     * @throws ConsentKitException.InvalidArgument if [version] is not the manifest's children's-rules version, or
+     *   the manifest has no children's rules.
+     */
+    suspend fun agreeToChildrenRules(version: String, actor: Actor, source: String = DEFAULT_SOURCE): Unit =
+        write { core.agreeToChildrenRules(version, actor.toCore(), source) }
+
     /** The user declines the privacy policy: the app runs in browse mode and does not ask again during the cooldown. */
     suspend fun declinePolicy(source: String = DEFAULT_SOURCE): Unit = write { core.declinePolicy(source) }
 
@@ -279,10 +299,10 @@ class ConsentKit private constructor(
         write { core.grant(purpose, actor.toCore(), source) }
 
     /**
-     * Grants several purposes at once, e.g. from a settings screen.
+     * Grants several purposes from one "agree to all" action, e.g. a settings screen's switch.
      *
-     * @throws ConsentKitException.SeparateConsentRequired if any of them needs its own consent: grant those one
-     *   per call, each after its own prompt.
+     * @throws ConsentKitException.SeparateConsentRequired if any of them needs separate consent — even a list of
+     *   one: a separate consent is asked and granted on its own, with [grant]. Nothing is granted then.
      */
     suspend fun grantAll(purposes: List<String>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.grantAll(purposes, actor.toCore(), source) }
@@ -295,13 +315,20 @@ class ConsentKit private constructor(
     suspend fun withdraw(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.withdraw(purpose, actor.toCore(), source) }
 
-    /** Sets the user's age bracket (under 14: only a guardian's agreement and grants count). */
+    /**
+     * Sets the user's age bracket (under 14: only a guardian's agreement and grants count). Only the guardian may
+     * move a child out of [AgeBracket.UNDER_14]; [eraseAll] keeps that bracket.
+     *
+     * @throws ConsentKitException.GuardianRequired if the user is under 14, the new bracket is another one and
+     *   [actor] is not the guardian.
+     */
     suspend fun setAgeBracket(bracket: AgeBracket, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.setAgeBracket(bracket.toCore(), actor.toCore(), source) }
 
     /**
      * Erases the consent state and the access log at the user's request (counts not yet sent are dropped too).
-     * The consent ledger keeps the proof of what was consented and of the erasure.
+     * The consent ledger keeps the proof of what was consented and of the erasure. A child stays under 14: the age
+     * bracket [AgeBracket.UNDER_14] is kept (only the guardian moves a child out of it, with [setAgeBracket]).
      */
     suspend fun eraseAll(actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit = write {
         synchronized(flushLock) { counters.drain() }

@@ -31,14 +31,20 @@ sealed class ConsentKitException(message: String, cause: Throwable? = null) : Ex
         cause: Throwable? = null,
     ) : ConsentKitException("invalid argument: $detail", cause)
 
-    /** [purposes] need separate consent and were bundled in one [ConsentKit.grantAll]: grant them one per call. */
+    /**
+     * [purposes] need separate consent and were passed to [ConsentKit.grantAll], which refuses any list containing
+     * one — even a list of one: a separate consent is asked and granted on its own, with [ConsentKit.grant].
+     */
     class SeparateConsentRequired(
         /** The purposes concerned. */
         val purposes: List<String>,
         cause: Throwable? = null,
     ) : ConsentKitException("separate consent required for: ${purposes.joinToString()}", cause)
 
-    /** The user is under [age]: only a guardian ([Actor.GUARDIAN]) can do this. */
+    /**
+     * Only a guardian ([Actor.GUARDIAN]) can do this: the user is under [age], or the call is one only a guardian
+     * makes ([ConsentKit.agreeToChildrenRules]).
+     */
     class GuardianRequired(
         /** The guardian age of the rule pack. */
         val age: Int,

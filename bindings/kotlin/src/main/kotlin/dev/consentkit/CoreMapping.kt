@@ -135,6 +135,7 @@ internal fun CorePrompt.toPublic(): Prompt = Prompt(
     policyVersion = policyVersion,
     policyUrl = policyUrl,
     covers = covers.map { it.toPublic() },
+    childrenRules = childrenRules?.let { ChildrenRules(it.version, it.url) },
 )
 
 internal fun PurposeText.toPublic(): PurposeInfo = PurposeInfo(

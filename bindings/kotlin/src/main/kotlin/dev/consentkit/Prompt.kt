@@ -2,8 +2,14 @@ package dev.consentkit
 
 /**
  * A consent prompt the app should show now ([ConsentKit.nextPrompt]), with every text it must display. Render it,
- * then report the user's answer with [ConsentKit.agreeToPolicy] / [ConsentKit.grant] / [ConsentKit.refuse]
- * (pass the prompt's [policyVersion] to `agreeToPolicy`).
+ * then report the user's answer with [ConsentKit.agreeToPolicy] / [ConsentKit.agreeToChildrenRules] /
+ * [ConsentKit.grant] / [ConsentKit.refuse] (pass the prompt's [policyVersion] to `agreeToPolicy`, its
+ * [childrenRules] version to `agreeToChildrenRules`).
+ *
+ * For a child (under 14) every prompt is [PromptKind.GUARDIAN_CONSENT] and must be answered with
+ * [Actor.GUARDIAN]: first the policy ([purpose] null; [childrenRules] may already be set, but each document is
+ * agreed with its own call), then the children's rules ([purpose] null, [childrenRules] set), then each optional
+ * purpose on its own ([purpose] set). Ask [ConsentKit.nextPrompt] again after each answer.
  */
 data class Prompt(
     /** What kind of prompt. */
@@ -16,6 +22,23 @@ data class Prompt(
     val policyUrl: String,
     /** For a policy prompt: the necessary purposes the agreement covers. */
     val covers: List<PurposeInfo>,
+    /**
+     * Set on a [PromptKind.GUARDIAN_CONSENT] prompt when the guardian must agree to the app's children's
+     * personal-information rules (show them, then call [ConsentKit.agreeToChildrenRules] with its
+     * [ChildrenRules.version] and [Actor.GUARDIAN]); null otherwise.
+     */
+    val childrenRules: ChildrenRules? = null,
+)
+
+/**
+ * The app's children's personal-information rules (儿童个人信息保护规则) a guardian agrees to: a consent separate
+ * from the privacy policy, which a child's necessary purposes ride on ([Prompt.childrenRules]).
+ */
+data class ChildrenRules(
+    /** The version to pass to [ConsentKit.agreeToChildrenRules]. */
+    val version: String,
+    /** Where the rules are published: show or link them. */
+    val url: String,
 )
 
 /** The kind of prompt. */
@@ -29,7 +52,10 @@ enum class PromptKind {
     /** Ask again after the policy or the purpose changed. */
     RE_CONSENT,
 
-    /** A guardian must answer (the user is under 14). */
+    /**
+     * A guardian must answer (the user is under 14): the policy, the children's rules ([Prompt.childrenRules]) or
+     * one purpose. Answer with [Actor.GUARDIAN].
+     */
     GUARDIAN_CONSENT,
 }
 

@@ -70,10 +70,27 @@ class ErrorMappingTest {
                 kit.grantAll(listOf("ads", "live_location"))
             }
             assertEquals(setOf("ads", "live_location"), bundle.purposes.toSet())
+            // A list of one separate-consent purpose is refused too: it is granted on its own, with grant().
+            assertEquals(listOf("ads"), assertThrows<ConsentKitException.SeparateConsentRequired> { kit.grantAll(listOf("ads")) }.purposes)
+            assertEquals("purpose", assertThrows<ConsentKitException.UnknownId> { kit.mayTransfer("adnet", "telepathy") }.kind)
+            assertEquals("third_party", assertThrows<ConsentKitException.UnknownId> { kit.mayTransfer("nobody", "ads") }.kind)
+            // ride_hailing declares no children's rules.
+            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToChildrenRules("1", Actor.GUARDIAN) }
 
             kit.setAgeBracket(AgeBracket.UNDER_14)
             assertEquals(14, assertThrows<ConsentKitException.GuardianRequired> { kit.grant("ads") }.age)
             kit.grant("ads", Actor.GUARDIAN)
+            assertThrows<ConsentKitException.GuardianRequired> { kit.setAgeBracket(AgeBracket.ADULT) }
+            kit.setAgeBracket(AgeBracket.ADULT, Actor.GUARDIAN)
+        }
+    }
+
+    @Test
+    fun `children's rules errors are typed`(): Unit = runBlocking {
+        TestSupport.open("examples/map_navigation.json").use { kit ->
+            assertThrows<ConsentKitException.GuardianRequired> { kit.agreeToChildrenRules("3.2", Actor.USER) }
+            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToChildrenRules("3.1", Actor.GUARDIAN) }
+            kit.agreeToChildrenRules("3.2", Actor.GUARDIAN)
         }
     }
 
@@ -107,6 +124,8 @@ class ErrorMappingTest {
         assertThrows<ConsentKitException.Closed> { kit.status() }
         assertThrows<ConsentKitException.Closed> { kit.flush() }
         assertThrows<ConsentKitException.Closed> { kit.nextPrompt(PromptTrigger.AppStart) }
+        assertThrows<ConsentKitException.Closed> { kit.mayTransfer("adnet", "ads") }
+        assertThrows<ConsentKitException.Closed> { kit.agreeToChildrenRules("1", Actor.GUARDIAN) }
         assertThrows<ConsentKitException.Closed> { kit.decide("nope", "phone_number") }
         kit.onBackground()
     }

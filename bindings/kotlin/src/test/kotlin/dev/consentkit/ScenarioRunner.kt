@@ -86,6 +86,8 @@ internal class ScenarioRunner(
                 kit.agreeToPolicy(st["version"]?.jsonPrimitive?.content ?: kit.status().policyVersion, actor(st), source)
             }
             "decline_policy" -> unit { kit.declinePolicy(source) }
+            "agree_children_rules" -> unit { kit.agreeToChildrenRules(st.string("version"), actor(st), source) }
+            "erase_all" -> unit { kit.eraseAll(actor(st), source) }
             "grant" -> unit { kit.grant(st.string("purpose"), actor(st), source) }
             "grant_all" -> unit { kit.grantAll(st["purposes"]!!.jsonArray.map { it.jsonPrimitive.content }, actor(st), source) }
             "refuse" -> unit { kit.refuse(st.string("purpose"), actor(st), source) }
@@ -131,7 +133,7 @@ internal class ScenarioRunner(
                     ),
                 )
             }
-            "may_transfer" -> JsonPrimitive(kit.mayTransfer(st.string("recipient")))
+            "may_transfer" -> JsonPrimitive(kit.mayTransfer(st.string("recipient"), st.string("purpose")))
             "may_initialize" -> JsonPrimitive(kit.mayInitialize(st.string("third_party")))
             "next_prompt" -> {
                 val trigger = when (val t = st["trigger"]) {
@@ -149,6 +151,8 @@ internal class ScenarioRunner(
                             "kind" to JsonPrimitive(p.kind.name.lowercase()),
                             "purpose" to JsonPrimitive(p.purpose?.id),
                             "separate" to JsonPrimitive(p.purpose?.let { it.separateConsent.isNotEmpty() }),
+                            "cross_border" to JsonPrimitive(p.purpose?.crossBorder),
+                            "children_rules" to JsonPrimitive(p.childrenRules?.version),
                         ),
                     )
                 } ?: JsonNull
