@@ -181,6 +181,12 @@ def build_rows(a):
         "`decide` by handles", ref, "≥ 1M collect/s single thread", lambda x, y, r: rate >= 1e6,
         note=(f"{rate / 1e6:.2f} M collect/s; ratio column = collect / decide" if rate else ""))
 
+    ck = estimate(c, "collect_limited", "consentkit")
+    ref = estimate(c, "collect_limited", "raw_sqlite_upsert_reference")
+    add("collect_limited", "`collect` of a frequency-limited type (counted in SQLite, holds across processes)", ck,
+        "one raw SQLite upsert transaction, WAL, synchronous=NORMAL", ref, "≤ 1.5x", lambda x, y, r: r <= 1.5,
+        note="docs/rules.md §7: the count is in the database so the limit holds across reopen, instances, processes")
+
     inter = load_json(a.interleaved) or {}
     dg = inter.get("durable_grant")
     ck = dg["grant"]["median_ns"] if dg else None

@@ -6,6 +6,7 @@
 //! | `decide_handle` | `Engine::decide_handles(u32, u32)` | a bare array index + bit test |
 //! | `resolve_5_tiers` | `ConsentKit::resolve(feature)` | `Engine::decide(&str, &str)` x the 4 purposes involved |
 //! | `collect` | `Engine::collect` with the access log, batches flushed | `Engine::decide_handles` |
+//! | `collect_limited` | `Engine::collect` of a frequency-limited type (counted in SQLite, no fsync) | a raw SQLite upsert in one transaction |
 //!
 //! Keys: every declared (purpose, data type) pair of the 40-purpose manifest, walked in the same fixed
 //! pseudo-random order by a row and its reference; inputs and outputs go through `black_box`, and both sides end in
@@ -178,8 +179,33 @@ fn hot_path(c: &mut Criterion) {
         })
     });
     g.finish();
-
     kit.close().expect("close");
+
+    // collect of a frequency-limited data type: counted in the database in one transaction (no fsync), so the limit
+    // holds across reopen, instances and processes (docs/rules.md §7). The limit is generous: every call is allowed.
+    let limited_dir = common::temp_dir();
+    let mut ride: serde_json::Value = serde_json::from_str(include_str!("../examples/ride_hailing.json")).expect("example");
+    ride["purposes"][1]["frequency"] = serde_json::json!([{ "data_type": "location", "max": 4_000_000_000u32, "per_seconds": 60 }]);
+    let limited = common::open(&limited_dir.path().join("limited.db"), &ride.to_string());
+    limited.agree_to_policy("2026-11-01".into(), consentkit::ffi::Actor::User, "bench".into()).expect("agree");
+    limited.grant("live_location".into(), consentkit::ffi::Actor::User, "bench".into()).expect("grant");
+    let engine = limited.engine();
+    let (p, d) = (engine.handle(IdKind::Purpose, "live_location").expect("p"), engine.handle(IdKind::DataType, "location").expect("d"));
+    let mut g = c.benchmark_group("collect_limited");
+    g.bench_function("consentkit", |b| {
+        b.iter(|| assert!(engine.collect(black_box(p), black_box(d), None).expect("collect").is_ok()))
+    });
+    let raw = rusqlite::Connection::open(limited_dir.path().join("raw.db")).expect("raw");
+    raw.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE c (k INTEGER PRIMARY KEY, n INTEGER)")
+        .expect("raw schema");
+    g.bench_function("raw_sqlite_upsert_reference", |b| {
+        b.iter(|| {
+            raw.execute_batch("BEGIN IMMEDIATE; INSERT INTO c VALUES (1, 1) ON CONFLICT(k) DO UPDATE SET n = n + 1; COMMIT")
+                .expect("upsert")
+        })
+    });
+    g.finish();
+    limited.close().expect("close");
 }
 
 criterion_group! { name = benches; config = config(); targets = hot_path }
