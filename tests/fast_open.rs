@@ -147,7 +147,7 @@ fn a_forged_snapshot_with_a_recomputed_seal_is_caught_by_the_audit() {
     let seal = {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
-        h.update(format!("{head}\n{forged}").as_bytes());
+        h.update(format!("replay-v2\n{head}\n{forged}").as_bytes());
         h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
     conn.execute("UPDATE settings SET value = ?1 WHERE key = 'state_snapshot'", [&forged]).unwrap();

@@ -2,8 +2,9 @@
 //!
 //! A consent write stores, in the same transaction as its ledger row and the recorded head, the replayed
 //! [`ConsentState`] as JSON (`settings.state_snapshot`), the head it was taken at (`settings.state_seal_head`,
-//! `seq:hash`) and a seal binding the two (`settings.state_seal` = SHA-256 of `seal_head ‖ "\n" ‖ snapshot`) — on
-//! the first write and then once every [`SEAL_EVERY`] rows, so a write usually adds no snapshot pages to its fsync.
+//! `seq:hash`) and a seal binding the two (`settings.state_seal` = SHA-256 of
+//! `replay version ‖ "\n" ‖ seal_head ‖ "\n" ‖ snapshot`) — on the first write and then once every [`SEAL_EVERY`]
+//! rows, so a write usually adds no snapshot pages to its fsync.
 //! At open, a seal that matches, a sealed head row whose hash recomputes, and the rows after it (at most about
 //! `SEAL_EVERY`) chaining from it to the recorded head let the store serve the snapshot with those rows replayed;
 //! the full walk (quick_check, every hash, replay compared with what was served) then runs as the integrity audit
@@ -25,9 +26,16 @@ const SEAL_HEAD_KEY: &str = "state_seal_head";
 /// Setting holding the seal of (sealed head, snapshot).
 const SEAL_KEY: &str = "state_seal";
 
+/// Version of the replay rules the sealed state was computed with. A seal of another version does not match, so
+/// open takes the full path (verify, replay with today's rules, seal again) instead of serving a state replayed under
+/// other rules — and the audit never mistakes such a state for damage.
+const REPLAY_VERSION: &str = "replay-v2";
+
 /// The seal of a snapshot taken at `head` (`seq:hash`).
 fn seal(head: &str, snapshot: &str) -> String {
     let mut h = Sha256::new();
+    h.update(REPLAY_VERSION.as_bytes());
+    h.update(b"\n");
     h.update(head.as_bytes());
     h.update(b"\n");
     h.update(snapshot.as_bytes());
