@@ -301,7 +301,16 @@ fn setting_the_clock_back_across_a_restart_does_not_reopen_a_cooldown_early() {
     assert_eq!(offers_prompt(&e), None);
 }
 
-/// Appends a row that chains from the last one but whose hash is bogus, as another (buggy or hostile) writer would.
+/// An engine whose user agreed to the policy, after which another (buggy or hostile) writer appended a row that
+/// chains from the last one but whose hash is bogus.
+fn agreed_then_bogus_row(dir: &Path) -> (Arc<Engine>, std::path::PathBuf) {
+    let path = dir.join("c.db");
+    let e = open(&path, &ride(), &Arc::new(ManualClock::new(T0)));
+    e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
+    insert_bogus_grant(&path);
+    (e, path)
+}
+
 fn insert_bogus_grant(path: &Path) {
     let conn = Connection::open(path).unwrap();
     let last = ledger::last_row(&conn).unwrap().unwrap();
@@ -316,11 +325,7 @@ fn insert_bogus_grant(path: &Path) {
 #[test]
 fn a_row_another_writer_added_with_a_bogus_hash_is_damage_not_state() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.db");
-    let clock = Arc::new(ManualClock::new(T0));
-    let e = open(&path, &ride(), &clock);
-    e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
-    insert_bogus_grant(&path);
+    let (e, _) = agreed_then_bogus_row(dir.path());
     e.refresh().unwrap();
     assert_ne!(decide(&e, "ads", "device_id"), Reason::Allowed, "the bogus grant is never served");
     let event = e.recovery().expect("set aside");
@@ -331,11 +336,7 @@ fn a_row_another_writer_added_with_a_bogus_hash_is_damage_not_state() {
 #[test]
 fn a_write_never_chains_onto_a_row_it_has_not_verified() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.db");
-    let clock = Arc::new(ManualClock::new(T0));
-    let e = open(&path, &ride(), &clock);
-    e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
-    insert_bogus_grant(&path);
+    let (e, path) = agreed_then_bogus_row(dir.path());
     e.withdraw(h(&e, "live_location"), Actor::User, "t").unwrap();
     assert!(e.recovery().is_some(), "the damaged file was set aside first");
     assert_ne!(decide(&e, "ads", "device_id"), Reason::Allowed);
