@@ -202,9 +202,12 @@ impl Engine {
     /// when no fresh database could be had: then the safe default is served and writes fail with `Closed`.
     fn recover_locked(&self, guard: &mut MutexGuard<'_, Option<Inner>>, reason: RecoveryReason) -> (Arc<Snapshot>, Option<RecoveryEvent>) {
         let path = guard.as_ref().map(|i| i.store.path().to_path_buf()).unwrap_or_default();
+        let was_child = guard.as_ref().is_some_and(|i| i.state.age == AgeBracket::Under14);
         guard.take(); // closes the connection before the file moves
         let (state, event) = match Store::set_aside(&path, reason, self.now_ms()) {
-            Ok((store, state, event)) => {
+            Ok((mut store, state, event)) => {
+                // A recovery never lowers a child's protection: the under-14 bracket is carried to the fresh file.
+                let state = if was_child { self.carry_child_bracket(&mut store, state) } else { state };
                 **guard = Some(Inner { store, state: state.clone() });
                 (state, Some(event))
             }
@@ -217,6 +220,19 @@ impl Engine {
         self.publish(snap.clone());
         *lock(&self.recovery) = event.clone();
         (snap, event)
+    }
+
+    /// Records the under-14 bracket in a fresh database (after a recovery); on failure the fresh state is served
+    /// as it is and the failure logged.
+    fn carry_child_bracket(&self, store: &mut Store, state: ConsentState) -> ConsentState {
+        let event = self.event(EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str());
+        match store.append(&state, &[event], |_, _| {}) {
+            Ok(Ok(next)) => next,
+            other => {
+                log::error!("the under-14 bracket could not be carried to the fresh database: {other:?}");
+                state
+            }
+        }
     }
 
     /// Tells listeners about a recovery (if there was one) and the state it left; called without the store lock.
@@ -443,6 +459,14 @@ impl Engine {
     /// The next prompt the app should show for this trigger.
     pub fn next_prompt(&self, trigger: &Trigger) -> CoreResult<Option<Prompt>> {
         self.check_open()?;
+        let in_range = match trigger {
+            Trigger::AppStart => true,
+            Trigger::Feature(f) => (*f as usize) < self.index.features.len(),
+            Trigger::Settings(p) => (*p as usize) < self.index.purposes.len(),
+        };
+        if !in_range {
+            return Err(CoreError::InvalidArgument(format!("trigger handle out of range: {trigger:?}")));
+        }
         let had_agreement = self.with_inner(|i| Ok(i.state.policy_agreed.is_some()))?;
         let snap = self.snapshot.load();
         Ok(next_prompt(&self.index, &snap, had_agreement, trigger, self.now_ms()))
@@ -478,9 +502,11 @@ impl Engine {
         self.index.pack.guardian_age.unwrap_or(14)
     }
 
-    /// Appends events durably, then swaps the snapshot, then notifies. On error nothing changes. When the rows on
-    /// disk turn out damaged (another writer's rows do not verify), the file is set aside first (ADR 0001) and the
-    /// events are written to the fresh database, so the user's action is not lost.
+    /// Appends events durably, in one transaction, then swaps the snapshot, then notifies. On error nothing changes.
+    /// When the rows on disk turn out damaged (another writer's rows do not verify), the file is set aside first
+    /// (ADR 0001) and the events are written to the fresh database, so the user's action is not lost. A grant made
+    /// while the policy does not hold — judged on the state caught up with the file, not on this instance's
+    /// snapshot — is recorded as made before agreement.
     fn write(&self, events: Vec<NewEvent>) -> CoreResult<()> {
         self.check_open()?;
         self.audit.wait();
@@ -488,7 +514,13 @@ impl Engine {
         let mut recovered = None;
         let snapshot = loop {
             let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
-            match Self::append_all(inner, &events)? {
+            let index = &self.index;
+            let stamp = |state: &ConsentState, e: &mut NewEvent| {
+                if e.kind == EventKind::Granted && !crate::gate::policy_holds(index, state) {
+                    e.detail = crate::store::BEFORE_POLICY.to_string();
+                }
+            };
+            match inner.store.append(&inner.state, &events, stamp)? {
                 Ok(state) => {
                     inner.state = state;
                     let snap = self.next_snapshot(&inner.state);
@@ -508,17 +540,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Appends `events` in order; the state after them, or the damage found before anything was written.
-    fn append_all(inner: &mut Inner, events: &[NewEvent]) -> CoreResult<Result<ConsentState, RecoveryReason>> {
-        let mut state = inner.state.clone();
-        for e in events {
-            match inner.store.append(&state, e)? {
-                Ok((_, next)) => state = next,
-                Err(reason) => return Ok(Err(reason)),
-            }
-        }
-        Ok(Ok(state))
-    }
 
     fn event(&self, kind: EventKind, purpose: Option<u32>, actor: Actor, source: &str, detail: &str) -> NewEvent {
         NewEvent {
@@ -601,10 +622,12 @@ impl Engine {
             self.purpose_info(p)?;
         }
         if how == Grant::Bundle {
+            // A child's personal information is all sensitive (PIPL Art. 28): every purpose is a separate consent.
+            let child = self.snapshot.load().age == AgeBracket::Under14 && self.index.pack.guardian_age.is_some();
             let separate: Vec<String> = purposes
                 .iter()
                 .map(|&p| &self.index.purposes[p as usize])
-                .filter(|p| !p.separate.is_empty())
+                .filter(|p| child || !p.separate.is_empty())
                 .map(|p| p.id.clone())
                 .collect();
             if !separate.is_empty() {
@@ -612,8 +635,8 @@ impl Engine {
             }
         }
         self.guardian_required(actor)?;
-        let detail = if self.snapshot.load().policy_agreed { "" } else { crate::store::BEFORE_POLICY };
-        self.write(purposes.iter().map(|&p| self.event(EventKind::Granted, Some(p), actor, source, detail)).collect())
+        // Whether the policy holds is decided in the write, on the state caught up with the file.
+        self.write(purposes.iter().map(|&p| self.event(EventKind::Granted, Some(p), actor, source, "")).collect())
     }
 
     /// The user refuses a prompt for a purpose: it is not proposed again during the cooldown.

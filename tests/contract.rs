@@ -347,3 +347,78 @@ fn a_write_never_chains_onto_a_row_it_has_not_verified() {
     let row = ledger::last_row(&conn).unwrap().unwrap();
     assert_eq!((row.kind.as_str(), row.purpose.as_str()), ("withdrawn", "live_location"));
 }
+
+#[test]
+fn a_grant_through_a_stale_instance_after_an_erasure_still_needs_confirming() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let clock = Arc::new(ManualClock::new(T0));
+    let (a, b) = (open(&path, &ride(), &clock), open(&path, &ride(), &clock));
+    a.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
+    b.refresh().unwrap();
+    a.erase_all(Actor::User, "t").unwrap();
+    // b has not seen the erasure: its snapshot says the policy holds; the write judges on the file's state.
+    b.grant(&[h(&b, "ads")], Actor::User, "t").unwrap();
+    b.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
+    assert_eq!(decide(&b, "ads", "device_id"), Reason::NotGranted);
+}
+
+#[test]
+fn a_process_whose_clock_is_ahead_and_one_behind_share_one_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let ahead = Arc::new(ManualClock::new(T0 + 120_000));
+    let behind = Arc::new(ManualClock::new(T0));
+    let (a, p, d) = live_location(&path, &ahead);
+    let (b, ..) = live_location(&path, &behind);
+    for _ in 0..12 {
+        assert_eq!(a.collect(p, d, None).unwrap(), Ok(()));
+    }
+    assert!(b.collect(p, d, None).unwrap().is_err(), "the collections stamped ahead count for the process behind");
+    assert!(a.collect(p, d, None).unwrap().is_err(), "and still count for the process that made them");
+    behind.advance_ms(59_000);
+    ahead.advance_ms(59_000);
+    assert!(b.collect(p, d, None).unwrap().is_err());
+    assert!(a.collect(p, d, None).unwrap().is_err());
+}
+
+#[test]
+fn two_limits_with_one_window_share_their_counts_and_the_stricter_applies() {
+    let mut m = ride();
+    m["purposes"][1]["frequency"] = json!([
+        { "data_type": "location", "max": 100, "per_seconds": 60 },
+        { "data_type": "location", "max": 12, "per_seconds": 60 }
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(T0));
+    let e = open(&dir.path().join("c.db"), &m, &clock);
+    e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
+    e.grant(&[h(&e, "live_location")], Actor::User, "t").unwrap();
+    let (p, d) = (h(&e, "live_location"), e.handle(IdKind::DataType, "location").unwrap());
+    let allowed = (0..20).filter(|_| e.collect(p, d, None).unwrap().is_ok()).count();
+    assert_eq!(allowed, 12);
+}
+
+#[test]
+fn a_recovery_keeps_a_child_under_14() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let e = open(&path, &ride(), &Arc::new(ManualClock::new(T0)));
+    e.set_age_bracket(consentkit::store::AgeBracket::Under14, Actor::User, "t").unwrap();
+    insert_bogus_grant(&path);
+    e.refresh().unwrap();
+    assert!(e.recovery().is_some());
+    assert_eq!(e.snapshot().age, consentkit::store::AgeBracket::Under14);
+    assert!(matches!(e.agree_to_policy("2026-11-01", Actor::User, "t"), Err(consentkit::CoreError::GuardianRequired { .. })));
+    e.close().unwrap();
+    let e = open(&path, &ride(), &Arc::new(ManualClock::new(T0)));
+    assert_eq!(e.snapshot().age, consentkit::store::AgeBracket::Under14, "recorded in the fresh file");
+}
+
+#[test]
+fn a_prompt_trigger_with_an_unknown_handle_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = open(&dir.path().join("c.db"), &ride(), &Arc::new(ManualClock::new(T0)));
+    assert!(matches!(e.next_prompt(&Trigger::Feature(999)), Err(consentkit::CoreError::InvalidArgument(_))));
+    assert!(matches!(e.next_prompt(&Trigger::Settings(999)), Err(consentkit::CoreError::InvalidArgument(_))));
+}

@@ -117,7 +117,8 @@ impl Model {
                 self.choices.insert(*p, Choice::Granted { guardian: *g, confirmed: self.agreed() });
             }
             Op::GrantAll(ps) => {
-                if ps.iter().any(|&p| PURPOSES[p].3) {
+                // A bundle may hold no separate consent; for a child every purpose is one.
+                if self.under14 || ps.iter().any(|&p| PURPOSES[p].3) {
                     return Err("separate");
                 }
                 if self.under14 {

@@ -259,7 +259,8 @@ impl ConsentKit {
     }
 
     /// Grants purposes from one "agree to all" action; refused with `SeparateConsentRequired` if any of them needs
-    /// separate consent — even a list of one: a separate consent is asked and granted on its own, with `grant`.
+    /// separate consent — even a list of one: a separate consent is asked and granted on its own, with `grant`. For a
+    /// child under 14 every purpose is a separate consent, so it is always refused.
     pub fn grant_all(&self, purposes: Vec<String>, actor: Actor, source: String) -> Res<()> {
         let handles = purposes.iter().map(|p| self.engine.handle(IdKind::Purpose, p)).collect::<Result<Vec<_>, _>>()?;
         Ok(self.engine.grant_all(&handles, actor.into(), &source)?)

@@ -27,8 +27,16 @@ impl FrequencyLimits {
         self.limits.is_empty()
     }
 
-    /// The (max, window ms) of every limit on (purpose, data type); empty when it is not limited.
+    /// The (max, window ms) of every limit on (purpose, data type), one per window length (of two limits with the
+    /// same window the stricter applies; they share their counts); empty when it is not limited.
     pub fn on(&self, purpose: u32, data_type: u32) -> Vec<(u32, i64)> {
-        self.limits.iter().filter(|l| l.0 == purpose && l.1 == data_type).map(|l| (l.2, l.3)).collect()
+        let mut out: Vec<(u32, i64)> = Vec::new();
+        for l in self.limits.iter().filter(|l| l.0 == purpose && l.1 == data_type) {
+            match out.iter_mut().find(|o| o.1 == l.3) {
+                Some(o) => o.0 = o.0.min(l.2),
+                None => out.push((l.2, l.3)),
+            }
+        }
+        out
     }
 }

@@ -10,4 +10,4 @@ pub mod snapshot;
 pub use access::AccessBuffer;
 pub use frequency::FrequencyLimits;
 pub use index::{FeatureInfo, IdKind, Index, PurposeInfo, TierInfo};
-pub use snapshot::{Reason, Resolution, Snapshot};
+pub use snapshot::{policy_holds, Reason, Resolution, Snapshot};

@@ -50,6 +50,21 @@ impl Reason {
     }
 }
 
+/// Whether the state's policy agreement holds under the manifest: this policy version and these necessary
+/// purposes (the coverage hash), agreed by the right person (a child's guardian). The one definition the decisions
+/// and the write path (grants before agreement) share.
+pub fn policy_holds(index: &Index, state: &ConsentState) -> bool {
+    let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+    match &state.policy_agreed {
+        Some((v, actor)) => {
+            v == &index.manifest.policy.version
+                && state.policy_coverage == index.policy_coverage
+                && (!guardian_only || actor == "guardian")
+        }
+        None => false,
+    }
+}
+
 /// A feature's resolution in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
@@ -92,14 +107,8 @@ impl Snapshot {
     /// Computes the snapshot for a state. Pure: same inputs, same snapshot. The rules, their sources and the
     /// precedence of the deny reasons are docs/rules.md; this is their one implementation.
     pub fn build(index: &Index, state: &ConsentState, version: u64) -> Snapshot {
-        let policy_version = &index.manifest.policy.version;
         let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
-        let by_guardian = |actor: &str| !guardian_only || actor == "guardian";
-        // The agreement holds for this policy version and these necessary purposes, from the right person.
-        let policy_agreed = match &state.policy_agreed {
-            Some((v, actor)) => v == policy_version && state.policy_coverage == index.policy_coverage && by_guardian(actor),
-            None => false,
-        };
+        let policy_agreed = policy_holds(index, state);
         // A child's necessary processing rides on the guardian's separate agreement to the children's rules.
         let children_rules_agreed = match (&index.children_rules_coverage, &state.children_rules) {
             (Some(coverage), Some(a)) => &a.coverage == coverage && a.actor == "guardian",
@@ -154,7 +163,17 @@ impl Snapshot {
                 Resolution { tier: tier.map(|t| t as u16), missing }
             })
             .collect();
-        let refused_at: Vec<Option<i64>> = index.purposes.iter().map(|p| state.refusals.get(&p.id).copied()).collect();
+        // A cooldown runs from the latest refusal or withdrawal, until a later grant ends it (it survives erasure).
+        let refused_at: Vec<Option<i64>> = index
+            .purposes
+            .iter()
+            .map(|p| {
+                let granted_since = |at: i64| {
+                    state.purposes.get(&p.id).is_some_and(|r| r.choice == PurposeChoice::Granted && r.at_ms >= at)
+                };
+                state.refusals.get(&p.id).copied().filter(|&at| !granted_since(at))
+            })
+            .collect();
         Snapshot {
             version,
             policy_agreed,
@@ -202,12 +221,7 @@ impl Snapshot {
     /// Whether asking for `purpose` now respects the cooldown after a refusal or a withdrawal (a withdrawal is a
     /// refusal for the cooldown; only the user's own request from settings brings the purpose back sooner).
     pub fn may_ask(&self, purpose: u32, now_ms: i64, cooldown_ms: i64) -> bool {
-        match self.refused_at[purpose as usize] {
-            Some(at) if matches!(self.purpose_reason[purpose as usize], Reason::Refused | Reason::Withdrawn) => {
-                now_ms - at >= cooldown_ms
-            }
-            _ => true,
-        }
+        self.refused_at[purpose as usize].map_or(true, |at| now_ms - at >= cooldown_ms)
     }
 
     /// Whether asking for policy agreement now respects the cooldown after a decline.

@@ -62,6 +62,8 @@ pub struct Store {
     /// The last ledger row this store verified (seq, hash): rows another writer adds are checked from here before
     /// they are applied, and our writes chain only onto it.
     head: (i64, String),
+    /// Frequency slices seen stamped in the future of this store's time line, and when ([`frequency`]).
+    future_seen: frequency::FutureSeen,
 }
 
 /// How long a writer waits for another process's lock before the write fails.
@@ -97,7 +99,7 @@ impl Store {
         let (state, hash) = seal::read_with_head(&conn, schema::SCHEMA_VERSION).ok()??;
         configure_connection(&conn).ok()?;
         let head = (state.last_seq, hash);
-        Some((Store { conn, path: path.to_path_buf(), head }, state))
+        Some((Store { conn, path: path.to_path_buf(), head, future_seen: Default::default() }, state))
     }
 
     /// The full path of [`Store::open`]: creates, migrates, checks (`quick_check`, the whole chain) and replays, or
@@ -157,7 +159,12 @@ impl Store {
                 Err(e) => return Err(storage("quick_check", e)),
             }
         }
-        let mut store = Store { conn, path: path.to_path_buf(), head: (0, ledger::GENESIS_HASH.to_string()) };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            head: (0, ledger::GENESIS_HASH.to_string()),
+            future_seen: Default::default(),
+        };
         if version < schema::SCHEMA_VERSION {
             let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
                 // Re-read inside the lock: another process may have migrated meanwhile.
@@ -265,12 +272,18 @@ impl Store {
         ledger::rows_after(&self.conn, after).map_err(|e| storage("read ledger", e))
     }
 
-    /// Appends one consent event durably and returns the new state: first catches up with rows written by other
-    /// processes (each verified from this store's head, [`Store::catch_up`]), then writes the ledger row, the state
-    /// mirror and the chain head in one `synchronous=FULL` transaction. Returns only after the commit; on error
-    /// nothing changed. `Ok(Err(reason))`: the rows on disk do not chain from what this store verified — damage
-    /// (ADR 0001): nothing was written, the caller sets the file aside.
-    pub fn append(&mut self, known: &ConsentState, event: &NewEvent) -> CoreResult<Result<(LedgerRow, ConsentState), RecoveryReason>> {
+    /// Appends consent events durably, in one transaction, and returns the new state: first catches up with rows
+    /// written by other processes (each verified from this store's head, [`catch_up`]), lets `stamp` complete each
+    /// event from the caught-up state (fields that depend on it), then writes the ledger rows, the state mirror and
+    /// the chain head in one `synchronous=FULL` transaction. Returns only after the commit; on error nothing changed.
+    /// `Ok(Err(reason))`: the rows on disk do not chain from what this store verified — damage (ADR 0001): nothing
+    /// was written, the caller sets the file aside.
+    pub fn append(
+        &mut self,
+        known: &ConsentState,
+        events: &[NewEvent],
+        stamp: impl Fn(&ConsentState, &mut NewEvent),
+    ) -> CoreResult<Result<ConsentState, RecoveryReason>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -283,11 +296,19 @@ impl Store {
         for row in &missed {
             state.apply(row);
         }
-        let row = ledger::append(&tx, event).map_err(|e| storage("append", e))?;
-        state.apply(&row);
+        let mut last = None;
+        for event in events {
+            let mut event = event.clone();
+            stamp(&state, &mut event);
+            let row = ledger::append(&tx, &event).map_err(|e| storage("append", e))?;
+            state.apply(&row);
+            last = Some(row);
+        }
+        let Some(row) = last else { return Ok(Ok(state)) };
         // One purpose changed and nothing else was missed: update its mirror rows only.
         let one_purpose = missed.is_empty()
-            && matches!(event.kind, EventKind::Granted | EventKind::Refused | EventKind::Withdrawn);
+            && events.len() == 1
+            && matches!(events[0].kind, EventKind::Granted | EventKind::Refused | EventKind::Withdrawn);
         if one_purpose {
             state::write_purpose_mirror(&tx, &state, &row.purpose).map_err(|e| storage("state", e))?;
         } else {
@@ -298,7 +319,7 @@ impl Store {
         seal::write_if_due(&tx, &row, &state).map_err(|e| storage("seal", e))?;
         tx.commit().map_err(|e| storage("commit", e))?;
         self.head = (row.seq, row.hash.clone());
-        Ok(Ok((row, state)))
+        Ok(Ok(state))
     }
 
     /// Rows written by other processes since `known`, verified from this store's head and applied.
@@ -346,7 +367,8 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| storage("synchronous", e))?;
         let result = (|| {
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
-            let taken = frequency::try_take(&tx, purpose, data_type, limits, now_ms).map_err(|e| storage("frequency", e))?;
+            let taken = frequency::try_take(&tx, &mut self.future_seen, purpose, data_type, limits, now_ms)
+                .map_err(|e| storage("frequency", e))?;
             tx.commit().map_err(|e| storage("commit", e))?;
             Ok(taken)
         })();

@@ -171,10 +171,16 @@ impl ConsentState {
                 }
             }
             EventKind::Erased => {
-                // An erasure never lowers a child's protection: the under-14 bracket survives it.
-                let (last_seq, age) = (self.last_seq, self.age);
-                let age = if age == AgeBracket::Under14 { age } else { AgeBracket::Unknown };
-                *self = ConsentState { last_seq, age, ..ConsentState::default() };
+                // An erasure never lowers a protection: the under-14 bracket and the running cooldowns (refusals,
+                // withdrawals, a declined policy) survive it, so erasing is never a way to be asked again at once.
+                let age = if self.age == AgeBracket::Under14 { self.age } else { AgeBracket::Unknown };
+                *self = ConsentState {
+                    last_seq: self.last_seq,
+                    age,
+                    refusals: std::mem::take(&mut self.refusals),
+                    policy_declined_at: self.policy_declined_at,
+                    ..ConsentState::default()
+                };
             }
             EventKind::ChildrenRulesAgreed => {
                 self.children_rules = (row.actor == "guardian").then(|| ChildrenRulesAgreement {

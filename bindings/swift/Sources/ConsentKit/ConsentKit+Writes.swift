@@ -51,7 +51,7 @@ extension ConsentKit {
     ///
     /// - Throws: ``ConsentKitError/separateConsentRequired(purposes:)`` if any of them needs separate consent —
     ///   even a list of one: a separate consent is asked and granted on its own, with ``grant(_:source:actor:)``.
-    ///   Nothing is granted then.
+    ///   For a child under 14 every purpose is a separate consent, so it always throws. Nothing is granted then.
     public func grantAll(_ purposes: [String], source: String, actor: ConsentActor = .user) async throws {
         try await write { try $0.grantAll(purposes: purposes, actor: actor.core, source: source) }
     }

@@ -302,7 +302,8 @@ class ConsentKit private constructor(
      * Grants several purposes from one "agree to all" action, e.g. a settings screen's switch.
      *
      * @throws ConsentKitException.SeparateConsentRequired if any of them needs separate consent — even a list of
-     *   one: a separate consent is asked and granted on its own, with [grant]. Nothing is granted then.
+     *   one: a separate consent is asked and granted on its own, with [grant]. For a child under 14 every purpose
+     *   is a separate consent, so it always throws. Nothing is granted then.
      */
     suspend fun grantAll(purposes: List<String>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.grantAll(purposes, actor.toCore(), source) }
