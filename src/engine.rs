@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
 
-use crate::audit::{AuditGate, AuditStatus};
 use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
 use crate::gate::registry::DecisionCells;
@@ -16,6 +15,21 @@ use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot
 use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
 use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, RecoveryReason, Store};
+
+/// How a maintenance verification ([`Engine::verify_integrity`]) ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegrityCheck {
+    /// Everything verified.
+    Passed {
+        /// Ledger rows verified.
+        rows: u64,
+        /// How long it took, ms.
+        took_ms: f64,
+    },
+    /// Damage was found: the file was set aside and a fresh database started on the safe default (listeners were
+    /// told, [`Engine::recovery`] says why).
+    Recovered,
+}
 
 /// How a grant was given: decides whether separate-consent purposes may be in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +73,9 @@ pub struct EngineOptions {
     pub clock: Arc<dyn Clock>,
     /// Access-log batch size: counts are written after this many collections.
     pub flush_every: u64,
+    /// The device key that authenticates the database (docs/adr/0007); `None`: a key file next to the database
+    /// ([`crate::integrity::KeyFile`]).
+    pub device_key: Option<Arc<dyn crate::integrity::DeviceKey>>,
 }
 
 struct Inner {
@@ -84,10 +101,8 @@ pub struct Engine {
     purpose_count: usize,
     access: AccessBuffer,
     limits: FrequencyLimits,
-    /// Set when the database had to be recovered, at open or by the audit after it.
+    /// Set when the database had to be recovered (at open, or when damage was found later).
     recovery: Mutex<Option<RecoveryEvent>>,
-    /// The integrity audit of a fast open (see [`crate::audit`]).
-    audit: Arc<AuditGate>,
     listeners: Mutex<Vec<(u64, Arc<dyn Listener>)>>,
     next_listener: std::sync::atomic::AtomicU64,
     closed: AtomicBool,
@@ -104,8 +119,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Engine {
     /// Opens the database at `db_path` for the manifest; refuses a manifest with lint errors (all diagnostics).
     ///
-    /// When the file carries a valid sealed state, the engine serves it at once and audits the whole ledger on a
-    /// background thread right after ([`Engine::audit_status`]); writes and database reads wait for that audit.
+    /// Open trusts the file's authenticated checkpoint and verifies only the rows after it (docs/adr/0007): when it
+    /// returns, the state is verified and nothing runs in the background.
     pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let valid = Manifest::load(manifest_json)?;
         Self::open_valid(db_path, valid, options)
@@ -116,10 +131,12 @@ impl Engine {
         let index = Arc::new(Index::build(valid));
         let time = EngineTime::start(&*options.clock);
         let now = time.now_ms(&*options.clock);
-        let OpenedStore { store, state, recovery, audit_pending } = Store::open(db_path, now)?;
+        let key = options
+            .device_key
+            .unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)));
+        let OpenedStore { store, state, recovery } = Store::open(db_path, now, key)?;
         let mut snapshot = Snapshot::build(&index, &state, 1);
         snapshot.clamp_future(None, now);
-        let audit = if audit_pending { AuditStatus::Running } else { AuditStatus::NotNeeded };
         let engine = Arc::new(Engine {
             decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
@@ -132,79 +149,46 @@ impl Engine {
             inner: Mutex::new(Some(Inner { store, state })),
             snapshot: ArcSwap::from_pointee(snapshot),
             recovery: Mutex::new(recovery),
-            audit: Arc::new(AuditGate::new(audit)),
             listeners: Mutex::new(Vec::new()),
             next_listener: 1.into(),
             closed: AtomicBool::new(false),
             flush_every: options.flush_every.max(1),
         });
-        if audit_pending {
-            Self::start_audit(&engine);
-        }
         Ok(engine)
     }
 
-    /// Runs the audit on its own thread (or here, if no thread can be had). The thread holds only a weak reference
-    /// until the audit starts, then keeps the engine alive for the audit's few milliseconds.
-    fn start_audit(engine: &Arc<Engine>) {
-        let weak = Arc::downgrade(engine);
-        let gate = engine.audit.clone();
-        let spawned = std::thread::Builder::new().name("consentkit-audit".into()).spawn(move || {
-            // Let the opener return first: started on its core, this thread could otherwise hold it off for a whole
-            // scheduler tick (on the 2-core reference VM, 7 of 150 opens took 4-5 ms instead of 0.75 ms).
-            std::thread::yield_now();
-            match weak.upgrade() {
-                Some(engine) => engine.run_audit(),
-                // Dropped before the audit started: its drop is waiting for this.
-                None => gate.finish(AuditStatus::Failed("the instance was dropped before its audit ran".into())),
+    /// The full verification, as an explicit maintenance call (open does not need it): `quick_check`, the whole
+    /// chain, the head's MAC and the head kept outside the file. Damage found is handled like damage at open: the
+    /// file is set aside, the safe default served, listeners told. Runs on the caller's thread: call it off the main
+    /// thread (a 10,000-row ledger takes tens of ms).
+    pub fn verify_integrity(&self) -> CoreResult<IntegrityCheck> {
+        self.check_open()?;
+        let started = std::time::Instant::now();
+        let mut guard = lock(&self.inner);
+        let Some(inner) = guard.as_ref() else { return Err(CoreError::Closed) };
+        match inner.store.verify_all()? {
+            Ok(rows) => Ok(IntegrityCheck::Passed { rows, took_ms: started.elapsed().as_secs_f64() * 1e3 }),
+            Err(reason) => {
+                let (snap, event) = self.recover_locked(&mut guard, reason);
+                drop(guard);
+                self.announce_recovery(event.as_ref(), &snap);
+                Ok(IntegrityCheck::Recovered)
             }
-        });
-        if let Err(e) = spawned {
-            log::warn!("no thread for the integrity audit ({e}); running it now");
-            engine.run_audit();
         }
     }
 
-    /// The audit itself: walks the ledger under the store lock; on damage, sets the file aside, switches to a fresh
-    /// database on the safe default, then tells listeners (after waking the waiters, so a listener may write).
-    fn run_audit(&self) {
-        let started = std::time::Instant::now();
-        let mut guard = lock(&self.inner);
-        let outcome = match guard.as_ref() {
-            Some(inner) => inner.store.audit(&inner.state),
-            None => Err(CoreError::Closed),
-        };
-        let reason = match outcome {
-            Ok(Ok(rows)) => {
-                drop(guard);
-                let took_ms = started.elapsed().as_secs_f64() * 1e3;
-                log::debug!("integrity audit passed: {rows} ledger rows in {took_ms:.1} ms");
-                return self.audit.finish(AuditStatus::Passed { rows, took_ms });
-            }
-            Ok(Err(reason)) => reason,
-            Err(e) => {
-                drop(guard);
-                log::warn!("integrity audit could not run: {e}");
-                return self.audit.finish(AuditStatus::Failed(e.to_string()));
-            }
-        };
-        let (snap, event) = self.recover_locked(&mut guard, reason);
-        drop(guard);
-        self.audit.finish(match &event {
-            Some(_) => AuditStatus::Recovered,
-            None => AuditStatus::Failed("the damaged consent database could not be set aside".into()),
-        });
-        self.announce_recovery(event.as_ref(), &snap);
-    }
-
-    /// Damage found (by the audit, or in rows another writer added): sets the file aside and switches to a fresh
+    /// Damage found (by the maintenance verification, or in rows another writer added): sets the file aside and switches to a fresh
     /// database on the safe default (ADR 0001), under the store lock, and publishes that state. The event is `None`
     /// when no fresh database could be had: then the safe default is served and writes fail with `Closed`.
     fn recover_locked(&self, guard: &mut MutexGuard<'_, Option<Inner>>, reason: RecoveryReason) -> (Arc<Snapshot>, Option<RecoveryEvent>) {
         let path = guard.as_ref().map(|i| i.store.path().to_path_buf()).unwrap_or_default();
+        let key = match guard.as_ref() {
+            Some(inner) => inner.store.key(),
+            None => return (self.snapshot.load_full(), None),
+        };
         let was_child = guard.as_ref().is_some_and(|i| i.state.age == AgeBracket::Under14);
         guard.take(); // closes the connection before the file moves
-        let (state, event) = match Store::set_aside(&path, reason, self.now_ms()) {
+        let (state, event) = match Store::set_aside(&path, reason, self.now_ms(), key) {
             Ok((mut store, state, event)) => {
                 // A recovery never lowers a child's protection: the under-14 bracket is carried to the fresh file.
                 let state = if was_child { self.carry_child_bracket(&mut store, state) } else { state };
@@ -247,16 +231,6 @@ impl Engine {
         self.notify(snap);
     }
 
-    /// Where the integrity audit of this open stands (without waiting).
-    pub fn audit_status(&self) -> AuditStatus {
-        self.audit.status()
-    }
-
-    /// Waits for the integrity audit of this open to end (at once if there was none) and returns how it ended.
-    pub fn wait_for_audit(&self) -> AuditStatus {
-        self.audit.wait()
-    }
-
     /// The compiled manifest.
     pub fn index(&self) -> &Index {
         &self.index
@@ -268,14 +242,8 @@ impl Engine {
         self.snapshot.load()
     }
 
-    /// Whether the database had to be recovered, at open or by its audit: waits for the audit first.
+    /// Whether the database had to be recovered (at open, or when damage was found later).
     pub fn recovery(&self) -> Option<RecoveryEvent> {
-        self.audit.wait();
-        self.recovery_now()
-    }
-
-    /// [`Engine::recovery`] as known now, without waiting for a running audit (for status reads on the UI thread).
-    pub fn recovery_now(&self) -> Option<RecoveryEvent> {
         lock(&self.recovery).clone()
     }
 
@@ -467,14 +435,13 @@ impl Engine {
         if !in_range {
             return Err(CoreError::InvalidArgument(format!("trigger handle out of range: {trigger:?}")));
         }
-        let had_agreement = self.with_inner(|i| Ok(i.state.policy_agreed.is_some()))?;
+        // From memory only: callable on a main thread.
         let snap = self.snapshot.load();
-        Ok(next_prompt(&self.index, &snap, had_agreement, trigger, self.now_ms()))
+        Ok(next_prompt(&self.index, &snap, trigger, self.now_ms()))
     }
 
-    /// Runs `f` with the store, after the integrity audit (writes never land in a file about to be set aside).
+    /// Runs `f` with the store.
     fn with_inner<T>(&self, f: impl FnOnce(&mut Inner) -> CoreResult<T>) -> CoreResult<T> {
-        self.audit.wait();
         let mut guard = lock(&self.inner);
         match guard.as_mut() {
             Some(inner) => f(inner),
@@ -509,7 +476,6 @@ impl Engine {
     /// snapshot — is recorded as made before agreement.
     fn write(&self, events: Vec<NewEvent>) -> CoreResult<()> {
         self.check_open()?;
-        self.audit.wait();
         let mut guard = lock(&self.inner);
         let mut recovered = None;
         let snapshot = loop {
@@ -682,7 +648,6 @@ impl Engine {
     /// Picks up changes written by another process on the same file.
     pub fn refresh(&self) -> CoreResult<()> {
         self.check_open()?;
-        self.audit.wait();
         let mut guard = lock(&self.inner);
         let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
         match inner.store.refresh(&inner.state)? {
@@ -724,7 +689,7 @@ impl Engine {
     /// Adds a listener; it immediately receives the recovery event (if any) and the current snapshot.
     pub fn add_listener(&self, listener: Arc<dyn Listener>) -> u64 {
         let id = self.next_listener.fetch_add(1, Ordering::Relaxed);
-        if let Some(r) = self.recovery_now() {
+        if let Some(r) = self.recovery() {
             let _ = catch_unwind(AssertUnwindSafe(|| listener.on_recovery(&r)));
         }
         let snap = self.snapshot.load_full();

@@ -8,7 +8,6 @@
 
 uniffi::setup_scaffolding!();
 
-pub mod audit;
 pub mod clock;
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -18,6 +17,7 @@ pub mod engine;
 pub mod error;
 pub mod ffi;
 pub mod gate;
+pub mod integrity;
 pub mod manifest;
 pub mod prompt;
 pub mod report;

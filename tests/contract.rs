@@ -36,7 +36,7 @@ fn ride_domestic_ads() -> Value {
 
 fn open(path: &Path, m: &Value, clock: &Arc<ManualClock>) -> Arc<Engine> {
     let bytes = serde_json::to_vec(m).unwrap();
-    Engine::open(path, &bytes, EngineOptions { clock: clock.clone(), flush_every: 64 }).unwrap()
+    Engine::open(path, &bytes, EngineOptions { clock: clock.clone(), flush_every: 64, device_key: None }).unwrap()
 }
 
 fn h(e: &Engine, purpose: &str) -> u32 {

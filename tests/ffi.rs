@@ -9,7 +9,7 @@ use consentkit::ffi::*;
 const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
 
 fn open_kit(dir: &tempfile::TempDir) -> Arc<ConsentKit> {
-    let opts = OpenOptions { manual_clock_start_ms: Some(1_767_225_600_000), access_flush_every: None };
+    let opts = OpenOptions { manual_clock_start_ms: Some(1_767_225_600_000), access_flush_every: None, integrity_dir: None };
     ConsentKit::open(dir.path().join("c.db").display().to_string(), MANIFEST.into(), opts).unwrap()
 }
 

@@ -171,7 +171,7 @@ impl Model {
 }
 
 fn open(path: &std::path::Path, clock: &Arc<ManualClock>) -> Arc<Engine> {
-    Engine::open(path, &manifest(), EngineOptions { clock: clock.clone(), flush_every: 64 }).unwrap()
+    Engine::open(path, &manifest(), EngineOptions { clock: clock.clone(), flush_every: 64, device_key: None }).unwrap()
 }
 
 fn run(e: &mut Arc<Engine>, op: &Op, path: &std::path::Path, clock: &Arc<ManualClock>) -> Result<(), &'static str> {

@@ -15,7 +15,7 @@ const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
 fn readers_never_see_a_torn_snapshot_while_a_writer_runs() {
     let dir = tempfile::tempdir().unwrap();
     let e = Arc::new(
-        Engine::open(&dir.path().join("c.db"), MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 4096 })
+        Engine::open(&dir.path().join("c.db"), MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 4096, device_key: None })
             .unwrap(),
     );
     e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
@@ -76,7 +76,7 @@ fn two_processes_writing_one_file_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shared.db");
     // Create it first so both children open an existing file.
-    drop(Engine::open(&db, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64 }).unwrap());
+    drop(Engine::open(&db, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64, device_key: None }).unwrap());
     let n = 150;
     let children: Vec<_> = (0..2)
         .map(|i| {
@@ -91,7 +91,7 @@ fn two_processes_writing_one_file_lose_nothing() {
         assert!(out.status.success(), "a writer failed (busy error reached it?): {}", String::from_utf8_lossy(&out.stderr));
         acks += String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("ack ")).count();
     }
-    let e = Engine::open(&db, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64 }).unwrap();
+    let e = Engine::open(&db, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64, device_key: None }).unwrap();
     assert!(e.recovery().is_none());
     let rows = e.with_store(|s, _| s.rows_after(0)).unwrap();
     assert_eq!(rows.len(), acks, "every acknowledged write of both processes is in the ledger");

@@ -14,7 +14,7 @@ use consentkit::CoreError;
 const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
 
 fn open(path: &Path) -> Result<Arc<Engine>, CoreError> {
-    Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(1_767_225_600_000)), flush_every: 64 })
+    Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(1_767_225_600_000)), flush_every: 64, device_key: None })
 }
 
 /// A database with a known history: policy agreed, ads granted, live_location refused, 40 more events.
@@ -106,6 +106,10 @@ fn random_byte_flips_never_crash_and_never_lose_silently() {
         let case_dir = tempfile::tempdir().unwrap();
         let path = case_dir.path().join("c.db");
         fs::write(&path, &bytes).unwrap();
+        // The device key and the head kept outside come along: the damage is in the file, not a lost key.
+        for side in ["c.db.key", "c.db.head"] {
+            fs::copy(dir.path().join(side), case_dir.path().join(side)).unwrap();
+        }
         if assert_all_data_or_quarantined(&path, &format!("flip case {case}")) {
             quarantined += 1;
         } else {

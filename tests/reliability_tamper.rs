@@ -15,7 +15,7 @@ const MANIFEST: &str = include_str!("../examples/ride_hailing.json");
 const ROWS: i64 = 24;
 
 fn build_ledger(path: &Path) {
-    let e = Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(1_767_225_600_000)), flush_every: 64 })
+    let e = Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(1_767_225_600_000)), flush_every: 64, device_key: None })
         .unwrap();
     e.agree_to_policy("2026-11-01", Actor::User, "setup").unwrap();
     let ads = e.handle(IdKind::Purpose, "ads").unwrap();
@@ -109,7 +109,7 @@ proptest! {
         prop_assert!(matches!(check, ChainCheck::Broken { .. }), "undetected: {:?}", t);
         drop(conn);
         // open never rebuilds state from it: it quarantines and starts on the safe default.
-        let e = Engine::open(&path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64 }).unwrap();
+        let e = Engine::open(&path, MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(ManualClock::new(0)), flush_every: 64, device_key: None }).unwrap();
         let recovered_from_broken_chain = matches!(e.recovery().map(|r| r.reason), Some(RecoveryReason::BrokenChain { .. }));
         prop_assert!(recovered_from_broken_chain, "open did not quarantine: {:?}", t);
         prop_assert!(!e.snapshot().policy_agreed);

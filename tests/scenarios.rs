@@ -22,7 +22,7 @@ struct Run {
 impl Run {
     fn open(&mut self) {
         let db = self.dir.path().join("consent.db");
-        let opts = OpenOptions { manual_clock_start_ms: Some(self.now), access_flush_every: None };
+        let opts = OpenOptions { manual_clock_start_ms: Some(self.now), access_flush_every: None, integrity_dir: None };
         self.kit = Some(ConsentKit::open(db.display().to_string(), self.manifest.clone(), opts).expect("open"));
     }
     fn kit(&self) -> &ConsentKit {

@@ -19,7 +19,7 @@ fn manifest() -> Vec<u8> {
 }
 
 fn open(path: &Path) -> Result<Arc<Engine>, CoreError> {
-    Engine::open(path, &manifest(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 4096 })
+    Engine::open(path, &manifest(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 4096, device_key: None })
 }
 
 fn p(e: &Engine, id: &str) -> u32 {
@@ -179,7 +179,7 @@ fn unusable_paths_are_typed_errors() {
 fn access_log_is_batched_and_flushed_on_close() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    let e = Engine::open(&path, &manifest(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 10 }).unwrap();
+    let e = Engine::open(&path, &manifest(), EngineOptions { clock: Arc::new(ManualClock::new(T0)), flush_every: 10, device_key: None }).unwrap();
     e.agree_to_policy("2026-11-01", Actor::User, "t").unwrap();
     let (ride, dest) = (p(&e, "ride"), e.handle(IdKind::DataType, "destination").unwrap());
     for _ in 0..25 {
@@ -243,7 +243,9 @@ fn a_write_that_fails_changes_nothing_in_memory() {
 #[test]
 fn store_open_reports_nothing_for_a_fresh_path() {
     let dir = tempfile::tempdir().unwrap();
-    let opened = Store::open(&dir.path().join("s.db"), T0).unwrap();
-    assert!(opened.recovery.is_none() && opened.state.last_seq == 0 && !opened.audit_pending);
+    let path = dir.path().join("s.db");
+    let key = std::sync::Arc::new(consentkit::integrity::KeyFile::for_database(&path, None));
+    let opened = Store::open(&path, T0, key).unwrap();
+    assert!(opened.recovery.is_none() && opened.state.last_seq == 0);
     assert_eq!(opened.store.verify_chain(|_| {}).unwrap(), ChainCheck::Intact { rows: 0 });
 }

@@ -114,7 +114,7 @@ pub fn temp_dir() -> tempfile::TempDir {
 
 /// Opens `db` with the manifest on the system clock and the default batch size (4096).
 pub fn open(db: &Path, manifest: &str) -> Arc<ConsentKit> {
-    ConsentKit::open(db.display().to_string(), manifest.to_string(), OpenOptions { manual_clock_start_ms: None, access_flush_every: None })
+    ConsentKit::open(db.display().to_string(), manifest.to_string(), OpenOptions { manual_clock_start_ms: None, access_flush_every: None, integrity_dir: None })
         .expect("open")
 }
 

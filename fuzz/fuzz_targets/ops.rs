@@ -13,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 const MANIFEST: &str = include_str!("../../examples/ride_hailing.json");
 
 fn open(path: &std::path::Path, clock: &Arc<ManualClock>) -> Arc<Engine> {
-    Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: clock.clone(), flush_every: 8 }).expect("open")
+    Engine::open(path, MANIFEST.as_bytes(), EngineOptions { clock: clock.clone(), flush_every: 8, device_key: None }).expect("open")
 }
 
 fn decisions(e: &Engine) -> Vec<Reason> {

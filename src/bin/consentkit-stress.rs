@@ -23,7 +23,7 @@ fn main() {
     }
     let seed: u64 = args[3].parse().unwrap_or(1);
     let max: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
-    let engine = match Engine::open(Path::new(&args[2]), MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(SystemClock), flush_every: 64 }) {
+    let engine = match Engine::open(Path::new(&args[2]), MANIFEST.as_bytes(), EngineOptions { clock: Arc::new(SystemClock), flush_every: 64, device_key: None }) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("open failed: {e}");

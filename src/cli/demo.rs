@@ -151,7 +151,7 @@ fn fresh_database(db: Option<&Path>) -> Result<PathBuf, Failure> {
 pub(super) fn run(db: Option<&Path>) -> CmdResult {
     let started = Instant::now();
     let path = fresh_database(db)?;
-    let options = OpenOptions { manual_clock_start_ms: Some(START_MS), access_flush_every: None };
+    let options = OpenOptions { manual_clock_start_ms: Some(START_MS), access_flush_every: None, integrity_dir: None };
     let kit = ConsentKit::open(path.display().to_string(), RIDE_HAILING.to_string(), options).map_err(fail("open"))?;
     let result = narrate(&kit, &path);
     let closed = kit.close().map_err(fail("close"));

@@ -75,7 +75,7 @@ pub(super) fn verify(db: &Path, format: Format) -> CmdResult {
                     out.push_str(&format!("{file}: ledger BROKEN at row {seq}: {}\n", printable(reason)));
                     let before = if *seq > 1 { format!("rows 1..{} verify; ", seq - 1) } else { String::new() };
                     out.push_str(&format!(
-                        "{file}: {before}row {seq} and every row after it are not proof of consent\n"
+                        "{file}: {before}row {seq} and every row after it can no longer be relied on as a record of consent\n"
                     ));
                 }
             }

@@ -1,6 +1,7 @@
 //! The UniFFI surface: a thin `ConsentKit` object over the engine, records, enums and one error enum. Each method
 //! is a short delegation; domain logic lives in the plain-Rust modules.
 
+mod device_key;
 mod error;
 mod logger;
 mod observer;
@@ -9,6 +10,7 @@ mod types;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use device_key::{DeviceKeyError, DeviceKeyStore};
 pub use error::{ConsentError, DiagnosticSeverity, ManifestDiagnostic};
 pub use logger::{set_logger, ForeignLogger, LogLevel};
 pub use observer::{ConsentObserver, ObserverError};
@@ -16,6 +18,7 @@ pub use types::*;
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::engine::{Engine, EngineOptions};
+use device_key::DeviceKeyBridge;
 use crate::gate::{IdKind, Reason, Snapshot};
 use crate::prompt::Trigger;
 
@@ -52,7 +55,7 @@ pub(crate) fn status_of(engine: &Engine, snap: &Snapshot) -> ConsentStatus {
             })
             .collect(),
         features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f, None)).collect(),
-        recovery: engine.recovery_now().as_ref().map(Into::into),
+        recovery: engine.recovery().as_ref().map(Into::into),
         decisions: decision_table(engine, snap),
     }
 }
@@ -96,20 +99,52 @@ fn resolved(engine: &Engine, snap: &Snapshot, f: u32, id: Option<String>) -> Res
     }
 }
 
+impl ConsentKit {
+    fn open_with(
+        db_path: String,
+        manifest_json: String,
+        options: OpenOptions,
+        device_key: Option<Arc<dyn crate::integrity::DeviceKey>>,
+    ) -> Res<Arc<Self>> {
+        let clock: Arc<dyn Clock> = match options.manual_clock_start_ms {
+            Some(start) => Arc::new(ManualClock::new(start)),
+            None => Arc::new(SystemClock),
+        };
+        let path = Path::new(&db_path);
+        let device_key = device_key.unwrap_or_else(|| {
+            let dir = options.integrity_dir.as_deref().map(Path::new);
+            Arc::new(crate::integrity::KeyFile::for_database(path, dir))
+        });
+        let flush_every = u64::from(options.access_flush_every.unwrap_or(4096));
+        let opts = EngineOptions { clock, flush_every, device_key: Some(device_key) };
+        let engine = Engine::open(path, manifest_json.as_bytes(), opts)?;
+        Ok(Arc::new(ConsentKit { engine }))
+    }
+}
+
 #[uniffi::export]
 impl ConsentKit {
     /// Opens (or creates) the consent database at `db_path` for the app's manifest (JSON text). A manifest with
     /// lint errors is refused with every diagnostic. A damaged or tampered database is set aside (never deleted)
     /// and a fresh one started on the safe default; `status().recovery` and observers say so.
+    ///
+    /// The database is authenticated with a key file and a head file in `options.integrity_dir` (default: the
+    /// database's directory — keep it out of backups); apps pass their platform key store with `open_with_key`.
     #[uniffi::constructor]
     pub fn open(db_path: String, manifest_json: String, options: OpenOptions) -> Res<Arc<Self>> {
-        let clock: Arc<dyn Clock> = match options.manual_clock_start_ms {
-            Some(start) => Arc::new(ManualClock::new(start)),
-            None => Arc::new(SystemClock),
-        };
-        let opts = EngineOptions { clock, flush_every: u64::from(options.access_flush_every.unwrap_or(4096)) };
-        let engine = Engine::open(Path::new(&db_path), manifest_json.as_bytes(), opts)?;
-        Ok(Arc::new(ConsentKit { engine }))
+        Self::open_with(db_path, manifest_json, options, None)
+    }
+
+    /// [`ConsentKit::open`] with the platform's key store (Android Keystore, iOS Keychain) authenticating the
+    /// database instead of a key file (docs/adr/0007-keyed-integrity.md).
+    #[uniffi::constructor]
+    pub fn open_with_key(
+        db_path: String,
+        manifest_json: String,
+        options: OpenOptions,
+        device_key: Arc<dyn DeviceKeyStore>,
+    ) -> Res<Arc<Self>> {
+        Self::open_with(db_path, manifest_json, options, Some(Arc::new(DeviceKeyBridge(device_key))))
     }
 
     /// The whole consent state: policy, age, every purpose and every feature's tier.
@@ -187,11 +222,12 @@ impl ConsentKit {
         Ok(())
     }
 
-    /// The integrity audit of this open: when the file carried a sealed state, open served it at once and walks the
-    /// whole ledger on a background thread (writes wait for it). `wait` blocks until it ends (milliseconds: about
-    /// 1.7 ms per 1,000 ledger rows on the 2-vCPU reference VM).
-    pub fn integrity_audit(&self, wait: bool) -> IntegrityAudit {
-        if wait { self.engine.wait_for_audit() } else { self.engine.audit_status() }.into()
+    /// The full verification of the database, as an explicit maintenance call (open does not need it: it trusts
+    /// the authenticated checkpoint): `quick_check`, every ledger row, the head's MAC, the head kept outside the
+    /// file. Damage found sets the file aside like damage at open. Blocks for tens of ms on large ledgers: call it
+    /// off the main thread, e.g. from a periodic background job.
+    pub fn verify_integrity(&self) -> Res<IntegrityCheck> {
+        Ok(self.engine.verify_integrity()?.into())
     }
 
     /// The id to pass to [`decide_code_for`]: the per-event path from Swift and Kotlin without the object-handle

@@ -16,6 +16,11 @@ pub struct OpenOptions {
     /// at each hour boundary and on `close()`.
     #[uniffi(default = None)]
     pub access_flush_every: Option<u32>,
+    /// Where the key file and head file that authenticate the database live when no platform key store is given
+    /// (default: the database's directory). Keep it out of backups (Android `noBackupFilesDir`; iOS: mark it
+    /// `isExcludedFromBackup`): a backup restoring them with an older database defeats rollback detection.
+    #[uniffi(default = None)]
+    pub integrity_dir: Option<String>,
 }
 
 /// Who acts.
@@ -213,6 +218,13 @@ pub enum RecoveryReason {
     BrokenChain,
     /// It was written by a newer ConsentKit.
     SchemaTooNew,
+    /// Its head or checkpoint does not authenticate under the device key (rewritten, or its MACs removed).
+    Unauthenticated,
+    /// It is older than the head recorded outside it (restored from an older copy, or its tail truncated).
+    RolledBack,
+    /// It was keyed under a device key that is gone (restored to another device, key store wiped): verified in
+    /// full and re-keyed; its state is kept and nothing was set aside (`quarantined_path` is empty).
+    KeyReplaced,
 }
 
 /// A database was set aside at open and a fresh one started on the safe default (nothing granted).
@@ -236,19 +248,20 @@ impl From<&store::RecoveryEvent> for RecoveryInfo {
             store::RecoveryReason::SchemaTooNew { found, supported } => {
                 (RecoveryReason::SchemaTooNew, format!("schema {found}, this code knows {supported}"))
             }
+            store::RecoveryReason::Unauthenticated { detail } => (RecoveryReason::Unauthenticated, detail.clone()),
+            store::RecoveryReason::RolledBack { expected_seq, found_seq } => {
+                (RecoveryReason::RolledBack, format!("the file ends at row {found_seq}; row {expected_seq} was recorded"))
+            }
+            store::RecoveryReason::KeyReplaced => (RecoveryReason::KeyReplaced, "re-keyed under a new device key".into()),
         };
         RecoveryInfo { reason, detail, quarantined_path: e.quarantined_path.clone(), at_ms: e.at_ms }
     }
 }
 
-/// How the integrity audit after a fast open ended (see `ConsentKit.integrity_audit`).
+/// How a maintenance verification ended (see `ConsentKit.verify_integrity`).
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum IntegrityAudit {
-    /// Open verified the whole ledger itself: nothing left to audit.
-    NotNeeded,
-    /// Still running (only when not waiting).
-    Running,
-    /// Every ledger row verified and matched the state served at open.
+pub enum IntegrityCheck {
+    /// Every ledger row, the head's MAC and the head kept outside the file verified.
     Passed {
         /// Rows verified.
         rows: u64,
@@ -258,22 +271,13 @@ pub enum IntegrityAudit {
     /// Damage or tampering found: the file was set aside and the safe default is in force (`status().recovery`
     /// and the observers' `on_recovery` say why).
     Recovered,
-    /// The audit could not run, or the file could not be set aside.
-    Failed {
-        /// Why (no personal data).
-        detail: String,
-    },
 }
 
-impl From<crate::audit::AuditStatus> for IntegrityAudit {
-    fn from(s: crate::audit::AuditStatus) -> Self {
-        use crate::audit::AuditStatus as A;
-        match s {
-            A::NotNeeded => IntegrityAudit::NotNeeded,
-            A::Running => IntegrityAudit::Running,
-            A::Passed { rows, took_ms } => IntegrityAudit::Passed { rows, took_ms },
-            A::Recovered => IntegrityAudit::Recovered,
-            A::Failed(detail) => IntegrityAudit::Failed { detail },
+impl From<engine::IntegrityCheck> for IntegrityCheck {
+    fn from(c: engine::IntegrityCheck) -> Self {
+        match c {
+            engine::IntegrityCheck::Passed { rows, took_ms } => IntegrityCheck::Passed { rows, took_ms },
+            engine::IntegrityCheck::Recovered => IntegrityCheck::Recovered,
         }
     }
 }

@@ -82,6 +82,8 @@ pub struct Snapshot {
     pub version: u64,
     /// Current policy version agreed.
     pub policy_agreed: bool,
+    /// The user once agreed to a policy (which may no longer hold): the policy prompt is then a re-consent.
+    pub had_agreement: bool,
     /// Age bracket.
     pub age: AgeBracket,
     /// Decision per purpose.
@@ -177,6 +179,7 @@ impl Snapshot {
         Snapshot {
             version,
             policy_agreed,
+            had_agreement: state.policy_agreed.is_some(),
             age: state.age,
             purpose_reason,
             table,

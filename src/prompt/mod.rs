@@ -132,10 +132,10 @@ pub fn purpose_text(index: &Index, p: u32) -> PurposeText {
 
 /// Decides the next prompt, or `None` when nothing should be asked now.
 ///
-/// `had_agreement`: the user once agreed to a policy that no longer holds (another version, or changed necessary
-/// purposes): the policy prompt is then `re_consent`. For a child (under the guardian age of the pack) every prompt
+/// When the user once agreed to a policy that no longer holds (another version, or changed necessary purposes), the
+/// policy prompt is `re_consent`. For a child (under the guardian age of the pack) every prompt
 /// is addressed to the guardian (`guardian_consent`), whatever its reason.
-pub fn next_prompt(index: &Index, snap: &Snapshot, had_agreement: bool, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
+pub fn next_prompt(index: &Index, snap: &Snapshot, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
     let cooldown = index.pack.cooldown_ms();
     let guardian = snap.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
     let policy = &index.manifest.policy;
@@ -160,7 +160,7 @@ pub fn next_prompt(index: &Index, snap: &Snapshot, had_agreement: bool, trigger:
         }
         let kind = if guardian {
             PromptKind::GuardianConsent
-        } else if had_agreement {
+        } else if snap.had_agreement {
             PromptKind::ReConsent
         } else {
             PromptKind::PolicyAgreement

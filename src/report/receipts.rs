@@ -1,7 +1,7 @@
 //! Consent receipts: one JSON record per consent given (policy agreement, purpose grant), built from the ledger,
 //! with fields after ISO/IEC TS 27560:2023 (consent record information structure). The manifest, when given,
 //! adds what the user was shown: controller, policy URL, and per purpose its data types, recipients, storage
-//! region and retention. The ledger hash of the event is the proof; the receipt id is derived from it.
+//! region and retention. The ledger hash of the event identifies it; the receipt id is derived from it.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

@@ -3,7 +3,7 @@
 //! Unlike [`Store::open`](super::Store::open), an [`Inspector`] never writes: it does not create the file, does not
 //! migrate an older schema, does not set pragmas that persist, and never quarantines a damaged file — it reports what
 //! it finds. The connection is opened `SQLITE_OPEN_READ_ONLY` with `query_only` on, so a bug here cannot change
-//! the proof of consent. A database the app has open at the same time is read consistently (WAL readers).
+//! the record of consent. A database the app has open at the same time is read consistently (WAL readers).
 
 use std::path::{Path, PathBuf};
 

@@ -10,12 +10,14 @@ pub mod seal;
 pub mod state;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
+use crate::integrity::{DeviceKey, KeyStatus};
 pub use access::{AccessCount, AccessTotal, BUCKET_MS};
 pub use ledger::{ChainCheck, EventKind, LedgerRow, NewEvent};
 pub use state::{AgeBracket, ChildrenRulesAgreement, ConsentState, PurposeChoice, PurposeRecord, BEFORE_POLICY};
@@ -42,6 +44,23 @@ pub enum RecoveryReason {
         /// Version this code knows.
         supported: u32,
     },
+    /// The chain verifies but its head or checkpoint does not authenticate under the device key: the file was
+    /// rewritten consistently (hashes recomputed) or its MACs removed.
+    Unauthenticated {
+        /// What did not check.
+        detail: String,
+    },
+    /// The file is older than the head recorded outside it: restored from an older copy (a backup), or its tail
+    /// truncated together with its recorded head.
+    RolledBack {
+        /// The head seq recorded outside the file.
+        expected_seq: i64,
+        /// The head seq the file has.
+        found_seq: i64,
+    },
+    /// The file was keyed under a device key that is gone (app data restored to another device, key store wiped).
+    /// Its chain verified in full, so its state is kept and re-keyed under the new key: nothing was set aside.
+    KeyReplaced,
 }
 
 /// What happened at open: the app is told, never silently.
@@ -49,7 +68,8 @@ pub enum RecoveryReason {
 pub struct RecoveryEvent {
     /// Why.
     pub reason: RecoveryReason,
-    /// Where the old file was moved (kept, never deleted: it is proof of consent).
+    /// Where the old file was moved (kept, never deleted: the user's record); empty when nothing was moved
+    /// ([`RecoveryReason::KeyReplaced`]).
     pub quarantined_path: String,
     /// When, UTC ms.
     pub at_ms: i64,
@@ -64,6 +84,8 @@ pub struct Store {
     head: (i64, String),
     /// Frequency slices seen stamped in the future of this store's time line, and when ([`frequency`]).
     future_seen: frequency::FutureSeen,
+    /// The device key that authenticates the head and the checkpoint, and keeps the head outside the file.
+    key: Arc<dyn DeviceKey>,
 }
 
 /// How long a writer waits for another process's lock before the write fails.
@@ -74,64 +96,156 @@ fn storage(what: &str, e: impl std::fmt::Display) -> CoreError {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`. A damaged, tampered or too-new file is moved aside and a fresh
-    /// database started; the returned event says so. Fails only when no database can be had at all (bad path,
-    /// directory, read-only location, disk full).
+    /// Opens (or creates) the database at `path`, authenticated under `key` (docs/adr/0007). A damaged, rewritten,
+    /// rolled-back or too-new file is moved aside and a fresh database started; the returned event says so. A file
+    /// keyed under a key that is gone is verified in full and re-keyed ([`RecoveryReason::KeyReplaced`]). Fails only
+    /// when no database can be had at all (bad path, directory, read-only location, disk full) or the key cannot
+    /// be used.
     ///
-    /// When the file carries a valid sealed state ([`seal`]), that state is returned without walking the ledger and
-    /// `audit_pending` is set: the caller must then run [`Store::audit`] (the engine does, right after open).
-    pub fn open(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
-        match Self::open_sealed(path) {
-            Some((store, state)) => Ok(OpenedStore { store, state, recovery: None, audit_pending: true }),
-            None => Self::open_verified(path, now_ms),
-        }
-    }
-
-    /// The fast path of [`Store::open`]: an existing, current file whose sealed state checks out ([`seal`]), or
-    /// `None` (then the full path runs). Changes nothing on disk: no create, no migration, no quarantine.
-    fn open_sealed(path: &Path) -> Option<(Store, ConsentState)> {
-        validate_path(path).ok()?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).ok()?;
-        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        // Open is latency-bound: the journal mode is not set again (WAL is persistent; the full path set it when the
-        // file was created or sealed). `seal::read` checks the schema version first.
-        let (state, hash) = seal::read_with_head(&conn, schema::SCHEMA_VERSION).ok()??;
-        configure_connection(&conn).ok()?;
-        let head = (state.last_seq, hash);
-        Some((Store { conn, path: path.to_path_buf(), head, future_seen: Default::default() }, state))
-    }
-
-    /// The full path of [`Store::open`]: creates, migrates, checks (`quick_check`, the whole chain) and replays, or
-    /// sets a damaged file aside and starts fresh. Never leaves an audit pending.
-    fn open_verified(path: &Path, now_ms: i64) -> CoreResult<OpenedStore> {
+    /// The fast path trusts an authenticated checkpoint and verifies only the rows after it; nothing is left to
+    /// audit afterwards.
+    pub fn open(path: &Path, now_ms: i64, key: Arc<dyn DeviceKey>) -> CoreResult<OpenedStore> {
         validate_path(path)?;
-        match Self::try_open(path) {
-            Ok(Opened::Good(store, state)) => Ok(OpenedStore { store: *store, state, recovery: None, audit_pending: false }),
-            Ok(Opened::Damaged(reason)) => {
-                let (store, state, event) = Self::set_aside(path, reason, now_ms)?;
-                Ok(OpenedStore { store, state, recovery: Some(event), audit_pending: false })
+        let status = key.open()?;
+        let outside = parse_head(key.load_head()?);
+        if let Some((store, state)) = Self::open_checkpoint(path, &key)? {
+            return match store.check_outside_head(outside.as_ref())? {
+                None => {
+                    store.publish_head();
+                    Ok(OpenedStore { store, state, recovery: None })
+                }
+                Some(reason) => {
+                    drop(store);
+                    Self::recover(path, reason, now_ms, key)
+                }
+            };
+        }
+        let (mut store, state) = match Self::try_open(path, &key)? {
+            Opened::Good(store, state) => (*store, state),
+            Opened::Damaged(reason) => return Self::recover(path, reason, now_ms, key),
+        };
+        let keyed = seal::is_keyed(&store.conn)?;
+        let mut recovery = None;
+        if keyed && !seal::head_authenticates(&store.conn, &*key)? {
+            if status == KeyStatus::Existing {
+                drop(store);
+                let detail = "the recorded head's MAC does not check under the device key".to_string();
+                return Self::recover(path, RecoveryReason::Unauthenticated { detail }, now_ms, key);
             }
-            Err(e) => Err(e),
+            // The key is gone, the chain verified in full: keep the state, re-key it, and say so.
+            log::warn!("consent database keyed under a device key that is gone; verified in full and re-keyed");
+            recovery = Some(RecoveryEvent { reason: RecoveryReason::KeyReplaced, quarantined_path: String::new(), at_ms: now_ms });
+        } else if !keyed && outside.as_ref().is_some_and(|(seq, _)| *seq > 0) {
+            drop(store);
+            let detail = "the file carries no MAC but a keyed head is recorded for it".to_string();
+            return Self::recover(path, RecoveryReason::Unauthenticated { detail }, now_ms, key);
+        }
+        if status == KeyStatus::Existing {
+            if let Some(reason) = store.check_outside_head(outside.as_ref())? {
+                drop(store);
+                return Self::recover(path, reason, now_ms, key);
+            }
+        }
+        store.rekey(&state)?;
+        Ok(OpenedStore { store, state, recovery })
+    }
+
+    /// The fast path of [`Store::open`]: an existing, current file whose checkpoint and head authenticate
+    /// ([`seal`]), or `None` (then the full path runs). Changes nothing on disk.
+    fn open_checkpoint(path: &Path, key: &Arc<dyn DeviceKey>) -> CoreResult<Option<(Store, ConsentState)>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let Ok(conn) = Connection::open_with_flags(path, flags) else { return Ok(None) };
+        if conn.busy_timeout(BUSY_TIMEOUT).is_err() {
+            return Ok(None);
+        }
+        // Open is latency-bound: the journal mode is not set again (WAL is persistent; the full path set it when the
+        // file was created). `read_with_head` checks the schema version first.
+        let Some((state, hash)) = seal::read_with_head(&conn, &**key, schema::SCHEMA_VERSION)? else { return Ok(None) };
+        if configure_connection(&conn).is_err() {
+            return Ok(None);
+        }
+        let head = (state.last_seq, hash);
+        Ok(Some((Store { conn, path: path.to_path_buf(), head, future_seen: Default::default(), key: key.clone() }, state)))
+    }
+
+    /// Whether the head recorded outside the file is one of this file's rows: `Some(reason)` when the file is older
+    /// (rolled back, truncated) or differs there (a fork). A file ahead of it is fine (a write whose outside copy was
+    /// not stored yet, or another process's).
+    fn check_outside_head(&self, outside: Option<&(i64, String)>) -> CoreResult<Option<RecoveryReason>> {
+        let Some((seq, hash)) = outside else { return Ok(None) };
+        if *seq == 0 {
+            return Ok(None);
+        }
+        if *seq > self.head.0 {
+            return Ok(Some(RecoveryReason::RolledBack { expected_seq: *seq, found_seq: self.head.0 }));
+        }
+        let on_disk: Option<String> = self
+            .conn
+            .query_row("SELECT hash FROM ledger WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()
+            .map_err(|e| storage("read ledger", e))?;
+        if on_disk.as_ref() != Some(hash) {
+            let detail = format!("row {seq} differs from the head recorded outside the file");
+            return Ok(Some(RecoveryReason::Unauthenticated { detail }));
+        }
+        Ok(None)
+    }
+
+    /// Stores this store's head outside the file (best effort: a failure leaves the outside copy behind, which the
+    /// next open accepts).
+    fn publish_head(&self) {
+        let head = format!("{}:{}", self.head.0, self.head.1);
+        if let Err(e) = self.key.store_head(&head) {
+            log::warn!("the chain head could not be stored outside the database: {e}");
         }
     }
 
-    /// Moves the (closed) database at `path` aside and starts a fresh one: the recovery path of open and of a failed
-    /// audit.
-    pub fn set_aside(path: &Path, reason: RecoveryReason, now_ms: i64) -> CoreResult<(Store, ConsentState, RecoveryEvent)> {
+    /// Authenticates what the full path verified: the head's MAC and a checkpoint under the device key, and the
+    /// head outside the file.
+    fn rekey(&mut self, state: &ConsentState) -> CoreResult<()> {
+        if self.head.0 > 0 {
+            let head = format!("{}:{}", self.head.0, self.head.1);
+            let key = self.key.clone();
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
+            seal::write_head(&tx, &*key, &head)?;
+            seal::write(&tx, &*key, &head, state)?;
+            tx.commit().map_err(|e| storage("commit", e))?;
+        }
+        self.publish_head();
+        Ok(())
+    }
+
+    /// Sets the damaged file aside, starts fresh, and records the fresh head outside it.
+    fn recover(path: &Path, reason: RecoveryReason, now_ms: i64, key: Arc<dyn DeviceKey>) -> CoreResult<OpenedStore> {
+        let (store, state, event) = Self::set_aside(path, reason, now_ms, key)?;
+        Ok(OpenedStore { store, state, recovery: Some(event) })
+    }
+
+    /// Moves the (closed) database at `path` aside and starts a fresh one, whose head is then the one recorded
+    /// outside the file: the recovery path of open and of damage found later.
+    pub fn set_aside(
+        path: &Path,
+        reason: RecoveryReason,
+        now_ms: i64,
+        key: Arc<dyn DeviceKey>,
+    ) -> CoreResult<(Store, ConsentState, RecoveryEvent)> {
         let quarantined = quarantine(path, now_ms)?;
         log::warn!("consent database set aside ({reason:?}); starting fresh");
-        match Self::try_open(path)? {
-            Opened::Good(store, state) => Ok((
-                *store,
-                state,
-                RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms },
-            )),
+        match Self::try_open(path, &key)? {
+            Opened::Good(store, state) => {
+                store.publish_head();
+                Ok((*store, state, RecoveryEvent { reason, quarantined_path: quarantined.display().to_string(), at_ms: now_ms }))
+            }
             Opened::Damaged(again) => Err(CoreError::Storage(format!("fresh database unusable: {again:?}"))),
         }
     }
 
-    fn try_open(path: &Path) -> CoreResult<Opened> {
+    /// Creates, migrates and checks (`quick_check`, the whole chain, unkeyed) and replays: the full path, which
+    /// authenticates nothing itself ([`Store::open`] does that after).
+    fn try_open(path: &Path, key: &Arc<dyn DeviceKey>) -> CoreResult<Opened> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| storage("open", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| storage("busy timeout", e))?;
@@ -164,6 +278,7 @@ impl Store {
             path: path.to_path_buf(),
             head: (0, ledger::GENESIS_HASH.to_string()),
             future_seen: Default::default(),
+            key: key.clone(),
         };
         if version < schema::SCHEMA_VERSION {
             let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
@@ -194,30 +309,14 @@ impl Store {
             Err(e) => return Err(e),
         }
         store.head = head;
-        // Seal what was just verified, so the next open takes the fast path (best effort: a read-only file, say,
-        // simply keeps taking this path).
-        if state.last_seq > 0 {
-            if let Err(e) = store.write_seal(&state) {
-                log::debug!("state snapshot not sealed at open: {e}");
-            }
-        }
         Ok(Opened::Good(Box::new(store), state))
     }
 
-    fn write_seal(&mut self, state: &ConsentState) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(last) = ledger::last_row(&tx)?.filter(|l| l.seq == state.last_seq) {
-            seal::write(&tx, &ledger::head_of(&last), state)?;
-        }
-        tx.commit()
-    }
-
-    /// The integrity audit of a store opened from its sealed state: in one read transaction, `PRAGMA quick_check`,
-    /// the whole hash chain with its recorded head, and the replayed state compared with `served` (the state open
-    /// returned) at its seq and with the sealed snapshot at the head. `Ok(Err(reason))` when the file must be set
-    /// aside.
-    pub fn audit(&self, served: &ConsentState) -> CoreResult<Result<u64, RecoveryReason>> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| storage("begin audit", e))?;
+    /// The full verification, as an explicit maintenance call: `PRAGMA quick_check`, the whole hash chain with its
+    /// recorded head, the head's MAC under the device key, and the head recorded outside the file. Open does not
+    /// need it (it trusts an authenticated checkpoint); `Ok(Err(reason))` when the file must be set aside.
+    pub fn verify_all(&self) -> CoreResult<Result<u64, RecoveryReason>> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| storage("begin verification", e))?;
         let damaged = |detail: String| Ok(Err(RecoveryReason::Corrupt { detail }));
         match tx.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
             Ok(ok) if ok == "ok" => {}
@@ -225,30 +324,25 @@ impl Store {
             Err(e) if is_corruption(&e) => return damaged(e.to_string()),
             Err(e) => return Err(storage("quick_check", e)),
         }
-        let mut replayed = ConsentState::default();
-        let mut at_served = (served.last_seq == 0).then(ConsentState::default);
-        let check = ledger::verify_with_head_rows(&tx, |_| {}, |row| {
-            replayed.apply(row);
-            if row.seq == served.last_seq {
-                at_served = Some(replayed.clone());
-            }
-        });
-        let rows = match check {
+        let rows = match ledger::verify_with_head(&tx, |_| {}) {
             Ok(ChainCheck::Intact { rows }) => rows,
             Ok(ChainCheck::Broken { seq, reason }) => return Ok(Err(RecoveryReason::BrokenChain { seq, detail: reason })),
             Err(e) if is_corruption(&e) => return damaged(e.to_string()),
             Err(e) => return Err(storage("verify", e)),
         };
-        let mismatch = |detail: &str| Ok(Err(RecoveryReason::BrokenChain { seq: served.last_seq, detail: detail.into() }));
-        if at_served.as_ref() != Some(served) {
-            return mismatch("the sealed state snapshot does not match the replayed ledger");
+        if rows > 0 && !seal::head_authenticates(&tx, &*self.key)? {
+            let detail = "the recorded head's MAC does not check under the device key".to_string();
+            return Ok(Err(RecoveryReason::Unauthenticated { detail }));
         }
-        match seal::read(&tx, schema::SCHEMA_VERSION) {
-            Ok(Some(sealed)) if sealed == replayed => {}
-            Ok(_) => return mismatch("the sealed state snapshot at the head does not match the replayed ledger"),
-            Err(e) => return Err(storage("read snapshot", e)),
+        if let Some(reason) = self.check_outside_head(parse_head(self.key.load_head()?).as_ref())? {
+            return Ok(Err(reason));
         }
         Ok(Ok(rows))
+    }
+
+    /// The device key this store authenticates with (kept when the store is replaced after damage).
+    pub fn key(&self) -> Arc<dyn DeviceKey> {
+        self.key.clone()
     }
 
     /// The database file.
@@ -315,10 +409,11 @@ impl Store {
             state::write_mirror(&tx, &state).map_err(|e| storage("state", e))?;
         }
         let head = ledger::head_of(&row);
-        state::set_setting(&tx, "ledger_head", &head).map_err(|e| storage("head", e))?;
-        seal::write_if_due(&tx, &row, &state).map_err(|e| storage("seal", e))?;
+        seal::write_head(&tx, &*self.key, &head)?;
+        seal::write_if_due(&tx, &*self.key, &row, &state)?;
         tx.commit().map_err(|e| storage("commit", e))?;
         self.head = (row.seq, row.hash.clone());
+        self.publish_head();
         Ok(Ok(state))
     }
 
@@ -344,7 +439,7 @@ impl Store {
         if counts.is_empty() {
             return Ok(());
         }
-        // Access counts are statistics, not proof of consent: commit them without an fsync (WAL + NORMAL keeps the
+        // Access counts are statistics, not the record of consent: commit them without an fsync (WAL + NORMAL keeps the
         // database consistent; a power cut may lose the last batches, an app crash loses nothing committed).
         // Consent writes (`append`) keep synchronous=FULL.
         self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| storage("synchronous", e))?;
@@ -392,6 +487,13 @@ impl Store {
     }
 }
 
+/// Parses a head recorded outside the file (`seq:hash`); anything else reads as none.
+fn parse_head(text: Option<String>) -> Option<(i64, String)> {
+    let text = text?;
+    let (seq, hash) = text.split_once(':')?;
+    Some((seq.parse().ok()?, hash.to_string()))
+}
+
 /// The rows after `head` (this store's last verified row), each checked before anything is served from it or
 /// chained onto it: the head row is still on disk with its hash, and every later row follows its predecessor (seq,
 /// `prev_hash`), has a known kind and a hash that recomputes. Another writer's bogus row is damage, not state.
@@ -425,12 +527,10 @@ fn catch_up(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<
 pub struct OpenedStore {
     /// The open store.
     pub store: Store,
-    /// The current state: replayed from the verified chain, or the sealed snapshot (then `audit_pending`).
+    /// The current state: replayed from the verified chain, or the authenticated checkpoint plus the rows after it.
     pub state: ConsentState,
-    /// Set when the file had to be set aside.
+    /// Set when the file had to be set aside (or was re-keyed).
     pub recovery: Option<RecoveryEvent>,
-    /// The state came from the sealed snapshot: [`Store::audit`] must still walk the chain.
-    pub audit_pending: bool,
 }
 
 enum Opened {

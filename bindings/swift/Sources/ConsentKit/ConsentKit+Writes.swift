@@ -6,7 +6,7 @@ internal import ConsentKitGenerated
 /// serial queue, never on the caller's thread; once started they are not cancelled.
 ///
 /// `source` says where the choice was made (a screen or prompt id, at most a few hundred bytes, no personal data):
-/// it is part of the proof of consent.
+/// it is part of the record of consent.
 extension ConsentKit {
     /// The user (or, under the guardian age, the guardian) agrees to the privacy policy `version`.
     ///

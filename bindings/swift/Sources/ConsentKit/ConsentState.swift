@@ -72,7 +72,7 @@ public struct RecoveryInfo: Sendable, Hashable {
     public let reason: RecoveryReason
     /// Details for logs (no personal data).
     public let detail: String
-    /// Where the old file was kept (it is proof of consent, so it is never deleted).
+    /// Where the old file was kept (it is the record of consent, so it is never deleted).
     public let quarantinedPath: String
     /// When it happened.
     public let date: Date
@@ -86,4 +86,11 @@ public enum RecoveryReason: String, Sendable, Hashable, CaseIterable {
     case brokenChain
     /// It was written by a newer version of ConsentKit.
     case schemaTooNew
+    /// Its chain head or checkpoint does not authenticate under the device key (rewritten, or its MACs removed).
+    case unauthenticated
+    /// It is older than the head recorded outside it (restored from an older backup, or its tail truncated).
+    case rolledBack
+    /// It was keyed under a device key that is gone (restored to another device, key store wiped): verified in
+    /// full and re-keyed; its state is kept and nothing was set aside (`quarantinedPath` is empty).
+    case keyReplaced
 }

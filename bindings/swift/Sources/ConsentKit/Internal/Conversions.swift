@@ -146,6 +146,9 @@ extension RecoveryInfo {
         case .corrupt: .corrupt
         case .brokenChain: .brokenChain
         case .schemaTooNew: .schemaTooNew
+        case .unauthenticated: .unauthenticated
+        case .rolledBack: .rolledBack
+        case .keyReplaced: .keyReplaced
         }
         self.init(
             reason: reason,

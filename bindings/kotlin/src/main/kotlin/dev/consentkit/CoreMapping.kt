@@ -100,6 +100,9 @@ internal fun CoreRecovery.toPublic(): Recovery = Recovery(
         CoreRecoveryReason.CORRUPT -> RecoveryReason.CORRUPT
         CoreRecoveryReason.BROKEN_CHAIN -> RecoveryReason.BROKEN_CHAIN
         CoreRecoveryReason.SCHEMA_TOO_NEW -> RecoveryReason.SCHEMA_TOO_NEW
+        CoreRecoveryReason.UNAUTHENTICATED -> RecoveryReason.UNAUTHENTICATED
+        CoreRecoveryReason.ROLLED_BACK -> RecoveryReason.ROLLED_BACK
+        CoreRecoveryReason.KEY_REPLACED -> RecoveryReason.KEY_REPLACED
     },
     detail = detail,
     quarantinedPath = quarantinedPath,

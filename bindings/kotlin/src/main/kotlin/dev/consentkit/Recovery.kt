@@ -2,7 +2,7 @@ package dev.consentkit
 
 /**
  * The consent database was damaged or tampered with when it was opened. It was set aside (never deleted: it is
- * proof of consent) and ConsentKit started on the safe default: nothing granted, basic tiers. Consider telling
+ * the record of consent) and ConsentKit started on the safe default: nothing granted, basic tiers. Consider telling
  * the user that their choices need to be made again.
  */
 data class Recovery(
@@ -26,4 +26,16 @@ enum class RecoveryReason {
 
     /** It was written by a newer ConsentKit. */
     SCHEMA_TOO_NEW,
+
+    /** Its chain head or checkpoint does not authenticate under the device key (rewritten, or its MACs removed). */
+    UNAUTHENTICATED,
+
+    /** It is older than the head recorded outside it (restored from an older backup, or its tail truncated). */
+    ROLLED_BACK,
+
+    /**
+     * It was keyed under a device key that is gone (restored to another device, key store wiped): verified in full
+     * and re-keyed; its state is kept and nothing was set aside (`quarantinedPath` is empty).
+     */
+    KEY_REPLACED,
 }
