@@ -3,7 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
@@ -107,6 +107,9 @@ pub struct Engine {
     next_listener: std::sync::atomic::AtomicU64,
     closed: AtomicBool,
     flush_every: u64,
+    /// The store's `data_version` at the last [`Engine::refresh_if_changed`] (`i64::MIN`: not checked yet, or the
+    /// store was replaced by a recovery, whose connection counts anew). Read and written under the `inner` lock.
+    seen_data_version: AtomicI64,
 }
 
 /// Longest `source` label accepted.
@@ -153,6 +156,7 @@ impl Engine {
             next_listener: 1.into(),
             closed: AtomicBool::new(false),
             flush_every: options.flush_every.max(1),
+            seen_data_version: AtomicI64::new(i64::MIN),
         });
         Ok(engine)
     }
@@ -188,6 +192,7 @@ impl Engine {
         };
         let was_child = guard.as_ref().is_some_and(|i| i.state.age == AgeBracket::Under14);
         guard.take(); // closes the connection before the file moves
+        self.seen_data_version.store(i64::MIN, Ordering::Relaxed); // the next store is another connection
         let (state, event) = match Store::set_aside(&path, reason, self.now_ms(), key) {
             Ok((mut store, state, event)) => {
                 // A recovery never lowers a child's protection: the under-14 bracket is carried to the fresh file.
@@ -667,6 +672,21 @@ impl Engine {
                 Ok(())
             }
         }
+    }
+
+    /// [`Engine::refresh`], but only when the file changed since the last check (its `PRAGMA data_version` moved:
+    /// another connection committed). An unchanged file costs one pragma, so this can be polled: the watcher of a
+    /// shared engine calls it every second ([`crate::shared`]). Returns whether it refreshed.
+    pub fn refresh_if_changed(&self) -> CoreResult<bool> {
+        self.check_open()?;
+        let moved = self.with_inner(|inner| {
+            let version = inner.store.data_version()?;
+            Ok(self.seen_data_version.swap(version, Ordering::Relaxed) != version)
+        })?;
+        if moved {
+            self.refresh()?;
+        }
+        Ok(moved)
     }
 
     /// Flushes and closes; every later call returns `Closed`.

@@ -129,3 +129,40 @@ pub fn tag(key: &dyn DeviceKey, label: &str, text: &str) -> CoreResult<String> {
     }
     Ok(crate::manifest::hex(&mac))
 }
+
+/// A key that lives only in memory, with no head kept: for a database that lives only in memory too (the closed
+/// stand-in engine of a released handle), so nothing is written beside a file that does not exist.
+#[derive(Debug)]
+pub struct EphemeralKey {
+    key: [u8; 32],
+}
+
+impl EphemeralKey {
+    /// A fresh random key (all zero if the system has no randomness: it authenticates nothing that outlives it).
+    pub fn new() -> Self {
+        let mut key = [0u8; 32];
+        let _ = getrandom::fill(&mut key);
+        EphemeralKey { key }
+    }
+}
+
+impl Default for EphemeralKey {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DeviceKey for EphemeralKey {
+    fn open(&self) -> CoreResult<KeyStatus> {
+        Ok(KeyStatus::Created)
+    }
+    fn mac(&self, data: &[u8]) -> CoreResult<Vec<u8>> {
+        Ok(hmac_sha256(&self.key, data))
+    }
+    fn load_head(&self) -> CoreResult<Option<String>> {
+        Ok(None)
+    }
+    fn store_head(&self, _head: &str) -> CoreResult<()> {
+        Ok(())
+    }
+}

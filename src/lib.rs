@@ -22,7 +22,9 @@ pub mod manifest;
 pub mod prompt;
 pub mod report;
 pub mod rules;
+pub mod shared;
 pub mod store;
+pub mod watch;
 
 pub use engine::Engine;
 pub use error::CoreError;

@@ -249,3 +249,41 @@ fn store_open_reports_nothing_for_a_fresh_path() {
     assert!(opened.recovery.is_none() && opened.state.last_seq == 0);
     assert_eq!(opened.store.verify_chain(|_| {}).unwrap(), ChainCheck::Intact { rows: 0 });
 }
+
+/// Another process's commit: a valid ledger row written through a raw connection of its own.
+fn withdraw_ads_from_another_connection(path: &Path) {
+    let mut conn = Connection::open(path).unwrap();
+    let tx = conn.transaction().unwrap();
+    let event = consentkit::store::NewEvent {
+        at_ms: T0,
+        kind: consentkit::store::EventKind::Withdrawn,
+        purpose: "ads".into(),
+        actor: "user".into(),
+        source: "other process".into(),
+        policy_version: "2026-11-01".into(),
+        definition_hash: String::new(),
+        detail: String::new(),
+    };
+    consentkit::store::ledger::append(&tx, &event).unwrap();
+    tx.commit().unwrap();
+}
+
+#[test]
+fn data_version_moves_only_for_other_connections_and_refresh_if_changed_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let e = open(&path).unwrap();
+    let version = || e.with_store(|s, _| s.data_version()).unwrap();
+    e.refresh_if_changed().unwrap(); // the first check records where the file stands
+    assert!(!e.refresh_if_changed().unwrap(), "nothing changed: no refresh");
+    let before = version();
+    agree_and_grant_ads(&e);
+    assert_eq!(version(), before, "our own commits do not move data_version");
+    assert!(!e.refresh_if_changed().unwrap());
+    withdraw_ads_from_another_connection(&path);
+    assert_ne!(version(), before, "another connection's commit moves it");
+    assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Allowed, "not seen before the check");
+    assert!(e.refresh_if_changed().unwrap());
+    assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Withdrawn, "seen after it");
+    assert!(!e.refresh_if_changed().unwrap(), "once");
+}

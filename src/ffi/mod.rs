@@ -27,10 +27,11 @@ pub const CODE_INVALID_HANDLE: u8 = 250;
 /// Decision code returned by the handle-based calls after `close()`.
 pub const CODE_CLOSED: u8 = 251;
 
-/// One open consent database for one manifest. Thread-safe: share one instance across the app.
+/// One open consent database for one manifest. Thread-safe: share one instance across the app. Every instance
+/// opened on one file in a process is a handle on the same engine ([`crate::shared`]).
 #[derive(uniffi::Object)]
 pub struct ConsentKit {
-    engine: Arc<Engine>,
+    engine: crate::shared::Handle,
 }
 
 type Res<T> = Result<T, ConsentError>;
@@ -117,7 +118,7 @@ impl ConsentKit {
         });
         let flush_every = u64::from(options.access_flush_every.unwrap_or(4096));
         let opts = EngineOptions { clock, flush_every, device_key: Some(device_key) };
-        let engine = Engine::open(path, manifest_json.as_bytes(), opts)?;
+        let engine = crate::shared::open(path, manifest_json.as_bytes(), opts, &format!("{options:?}"))?;
         Ok(Arc::new(ConsentKit { engine }))
     }
 }
@@ -127,6 +128,10 @@ impl ConsentKit {
     /// Opens (or creates) the consent database at `db_path` for the app's manifest (JSON text). A manifest with
     /// lint errors is refused with every diagnostic. A damaged or tampered database is set aside (never deleted)
     /// and a fresh one started on the safe default; `status().recovery` and observers say so.
+    ///
+    /// One engine per file per process: opening a file that is already open returns a new handle on the same engine
+    /// (each handle sees the others' writes at once); another manifest or other options for an open file are
+    /// refused with `InvalidArgument`. Changes written by another process are picked up within about a second.
     ///
     /// The database is authenticated with a key file and a head file in `options.integrity_dir` (default: the
     /// database's directory — keep it out of backups); apps pass their platform key store with `open_with_key`.
@@ -388,7 +393,8 @@ impl ConsentKit {
         Ok(self.engine.flush()?)
     }
 
-    /// Picks up consent changes written by another process on the same database.
+    /// Picks up consent changes written by another process on the same database now. Apps call it when they come to
+    /// the foreground; otherwise such changes are picked up within about a second.
     pub fn refresh(&self) -> Res<()> {
         Ok(self.engine.refresh()?)
     }
@@ -403,7 +409,8 @@ impl ConsentKit {
         Ok(self.engine.advance_clock(ms)?)
     }
 
-    /// Flushes and closes; every later call fails with `Closed`.
+    /// Closes this instance: every later call on it fails with `Closed` and its observers are removed. Other
+    /// instances on the same file keep working; the last one's close flushes and closes the database.
     pub fn close(&self) -> Res<()> {
         Ok(self.engine.close()?)
     }

@@ -434,6 +434,14 @@ impl Store {
         Ok(Ok(state))
     }
 
+    /// `PRAGMA data_version` of this store's connection: it moves when another connection (another process, or an
+    /// engine of this process that is not shared) commits to the file, and never for this connection's own commits.
+    /// One pragma, no read of the ledger: [`crate::engine::Engine::refresh_if_changed`] compares it between checks,
+    /// so a watcher can poll every second and re-read rows only when someone else wrote.
+    pub fn data_version(&self) -> CoreResult<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(|e| storage("data version", e))
+    }
+
     /// Adds a batch of access counts in one transaction.
     pub fn add_access(&mut self, counts: &[AccessCount]) -> CoreResult<()> {
         if counts.is_empty() {
