@@ -12,7 +12,8 @@ use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
 use crate::gate::registry::DecisionCells;
 use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
-use crate::manifest::{Manifest, ValidManifest};
+use crate::manifest::Manifest;
+use crate::valid::ValidManifest;
 use crate::prompt::{next_prompt, Prompt, Trigger};
 use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, RecoveryReason, Store};
 

@@ -19,6 +19,7 @@ pub mod ffi;
 pub mod gate;
 pub mod integrity;
 pub mod manifest;
+pub mod valid;
 pub mod prompt;
 pub mod report;
 pub mod rules;

@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use crate::clock::SystemClock;
 use crate::engine::{Engine, EngineOptions, Listener};
 use crate::error::{CoreError, CoreResult};
-use crate::manifest::{Manifest, ValidManifest};
+use crate::manifest::Manifest;
+use crate::valid::ValidManifest;
 use crate::watch::{Watcher, WATCH_PERIOD};
 
 /// A live engine with what it was opened with, shared by its handles.

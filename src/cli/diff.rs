@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 use super::lint::pretty;
 use super::{emit, load_manifest, CmdResult, Failure, Format};
-use crate::manifest::{Basis, Manifest, Purpose, ValidManifest};
+use crate::manifest::{Basis, Manifest, Purpose};
+use crate::valid::ValidManifest;
 use crate::rules::{
     children_rules_coverage_hash, covered_terms, needs_opt_in, policy_coverage_hash, separate_consent_triggers,
     ConsentTerms, RulePack, SeparateConsentTrigger,

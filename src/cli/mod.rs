@@ -23,7 +23,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::ManifestError;
-use crate::manifest::{Manifest, ValidManifest};
+use crate::manifest::Manifest;
+use crate::valid::ValidManifest;
 use crate::rules::RulePack;
 use crate::store::inspect::InspectError;
 

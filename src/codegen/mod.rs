@@ -17,7 +17,8 @@ use std::collections::BTreeSet;
 use sha2::{Digest, Sha256};
 
 use crate::gate::Index;
-use crate::manifest::{hex, ValidManifest};
+use crate::manifest::hex;
+use crate::valid::ValidManifest;
 
 /// The target language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

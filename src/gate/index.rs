@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use rustc_hash::FxBuildHasher;
 
 use crate::error::{clip, CoreError, CoreResult};
-use crate::manifest::{Basis, Manifest, ValidManifest};
+use crate::manifest::{Basis, Manifest};
+use crate::valid::ValidManifest;
 use crate::rules::{
     children_rules_coverage_hash, definition_hash, policy_coverage_hash, separate_consent_triggers, RulePack,
     SeparateConsentTrigger,

@@ -1,5 +1,6 @@
-//! The app's manifest (format v1): types, parsing with typed errors and the JSON Schema. What a purpose's consent
-//! is bound to (its definition hash) needs the rule pack too: see [`crate::rules::ConsentTerms`].
+//! The app's manifest (format v1): data types, parsing with typed errors and the JSON Schema — nothing that needs a
+//! rule pack. Checking a manifest against its pack is [`crate::valid`]; what a purpose's consent is bound to is
+//! [`crate::rules::ConsentTerms`].
 
 mod model;
 mod parse;
@@ -10,34 +11,6 @@ pub use model::*;
 pub use parse::{parse_manifest, MAX_ITEMS, MAX_MANIFEST_BYTES, MAX_TEXT_BYTES, MAX_TIERS};
 #[cfg(feature = "schema")]
 pub use schema::manifest_json_schema;
-
-use crate::error::ManifestError;
-use crate::rules::{lint, Diagnostic, RulePack, Severity};
-
-/// A manifest that parsed and passed the lint with no errors: the only kind the gate accepts.
-#[derive(Debug, Clone)]
-pub struct ValidManifest {
-    /// The parsed manifest.
-    pub manifest: Manifest,
-    /// The rule pack it was checked against.
-    pub pack: &'static RulePack,
-    /// Warnings the lint reported (errors make loading fail).
-    pub warnings: Vec<Diagnostic>,
-}
-
-impl Manifest {
-    /// Parses and lints a manifest; refuses it if any diagnostic is an error, returning all diagnostics.
-    pub fn load(bytes: &[u8]) -> Result<ValidManifest, ManifestError> {
-        let manifest = parse_manifest(bytes)?;
-        let diagnostics = lint(&manifest);
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            return Err(ManifestError::Lint { diagnostics });
-        }
-        // lint reported no CK001 error, so the pack exists.
-        let pack = RulePack::get(&manifest.rule_pack).ok_or_else(|| ManifestError::Lint { diagnostics: vec![] })?;
-        Ok(ValidManifest { manifest, pack, warnings: diagnostics })
-    }
-}
 
 /// Lowercase hex of bytes (hashes are written this way in the ledger and in definition hashes).
 pub fn hex(bytes: &[u8]) -> String {
