@@ -73,11 +73,12 @@ pub struct Engine {
     /// This instance's time line: wall clock at open, moved on by the monotonic clock (docs/rules.md, "Time").
     time: EngineTime,
     inner: Mutex<Option<Inner>>,
+    /// Everything a read answers from, decisions and resolutions alike, published in one atomic swap: `decide` and
+    /// `resolve` never disagree, because they read the same snapshot.
     snapshot: ArcSwap<Snapshot>,
-    /// The snapshot's decision table as atomics, `decisions[p * width + d]`: the per-event `decide_handles` reads one
-    /// cell instead of loading the whole snapshot (an `ArcSwap` load costs several atomic read-modify-writes).
-    /// Written under the `inner` lock just before each snapshot swap. They live in the process-wide
-    /// [`registry`](crate::gate::registry) when it has room, so foreign code can read them by instance id.
+    /// The snapshot's decision table as atomics, `decisions[p * width + d]`, in the process-wide
+    /// [`registry`](crate::gate::registry) when it has room, so foreign code can read them by instance id (the
+    /// engine's own reads use the snapshot). Written under the `inner` lock just before each snapshot swap.
     decisions: DecisionCells,
     /// Row width of `decisions` (number of data types) and number of purposes (rows).
     width: usize,
@@ -326,14 +327,15 @@ impl Engine {
         self.index.handle(kind, id)
     }
 
-    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed).
+    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed). Reads the current
+    /// snapshot's table (one `ArcSwap` load), so it always agrees with `resolve` and the status of the same version.
     #[inline]
     pub fn decide_handles(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
         self.check_open()?;
         if purpose as usize >= self.purpose_count || data_type as usize >= self.width {
             return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
         }
-        let code = self.decisions.get()[purpose as usize * self.width + data_type as usize].load(Ordering::Relaxed);
+        let code = self.snapshot.load().code(purpose, data_type);
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 
