@@ -11,7 +11,6 @@ use arc_swap::ArcSwap;
 use crate::audit::{AuditGate, AuditStatus};
 use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
-use crate::gate::registry::DecisionCells;
 use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
 use crate::manifest::{Manifest, ValidManifest};
 use crate::prompt::{next_prompt, Prompt, Trigger};
@@ -74,13 +73,10 @@ pub struct Engine {
     time: EngineTime,
     inner: Mutex<Option<Inner>>,
     /// Everything a read answers from, decisions and resolutions alike, published in one atomic swap: `decide` and
-    /// `resolve` never disagree, because they read the same snapshot.
+    /// `resolve` never disagree, because no decision is kept anywhere else.
     snapshot: ArcSwap<Snapshot>,
-    /// The snapshot's decision table as atomics, `decisions[p * width + d]`, in the process-wide
-    /// [`registry`](crate::gate::registry) when it has room, so foreign code can read them by instance id (the
-    /// engine's own reads use the snapshot). Written under the `inner` lock just before each snapshot swap.
-    decisions: DecisionCells,
-    /// Row width of `decisions` (number of data types) and number of purposes (rows).
+    /// Row width of the snapshot's decision table (number of data types) and number of purposes (rows): fixed by the
+    /// manifest, so handles are range-checked without loading the snapshot.
     width: usize,
     purpose_count: usize,
     access: AccessBuffer,
@@ -122,7 +118,6 @@ impl Engine {
         snapshot.clamp_future(None, now);
         let audit = if audit_pending { AuditStatus::Running } else { AuditStatus::NotNeeded };
         let engine = Arc::new(Engine {
-            decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
             access: AccessBuffer::new(&index),
@@ -316,12 +311,6 @@ impl Engine {
         }
     }
 
-    /// The id under which foreign code reads this instance's decisions with [`read`](crate::gate::registry::read) (0 when the registry
-    /// was full at open: then only the method path works).
-    pub fn instance_id(&self) -> u64 {
-        self.decisions.id()
-    }
-
     /// The handle of an id.
     pub fn handle(&self, kind: IdKind, id: &str) -> CoreResult<u32> {
         self.index.handle(kind, id)
@@ -339,15 +328,8 @@ impl Engine {
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 
-    /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked (the
-    /// only writer of the cells). Only cells whose code changed are stored: a store takes its cache line away from
-    /// every core reading it, even when it writes the same value, and a write changes a handful of the cells.
+    /// Publishes a new snapshot: one atomic swap, after which every read answers from it. Called with `inner` locked.
     fn publish(&self, snap: Arc<Snapshot>) {
-        for (cell, &code) in self.decisions.get().iter().zip(&snap.table) {
-            if cell.load(Ordering::Relaxed) != code {
-                cell.store(code, Ordering::Relaxed);
-            }
-        }
         self.snapshot.store(snap);
     }
 
@@ -713,7 +695,6 @@ impl Engine {
         }
         let flushed = self.flush();
         self.closed.store(true, Ordering::Release);
-        self.decisions.retire();
         lock(&self.inner).take();
         flushed
     }
