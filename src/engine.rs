@@ -10,7 +10,6 @@ use arc_swap::ArcSwap;
 
 use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
-use crate::gate::registry::DecisionCells;
 use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
 use crate::manifest::Manifest;
 use crate::valid::ValidManifest;
@@ -91,13 +90,11 @@ pub struct Engine {
     /// This instance's time line: wall clock at open, moved on by the monotonic clock (docs/rules.md, "Time").
     time: EngineTime,
     inner: Mutex<Option<Inner>>,
+    /// Everything a read answers from, decisions and resolutions alike, published in one atomic swap: `decide` and
+    /// `resolve` never disagree, because no decision is kept anywhere else.
     snapshot: ArcSwap<Snapshot>,
-    /// The snapshot's decision table as atomics, `decisions[p * width + d]`: the per-event `decide_handles` reads one
-    /// cell instead of loading the whole snapshot (an `ArcSwap` load costs several atomic read-modify-writes).
-    /// Written under the `inner` lock just before each snapshot swap. They live in the process-wide
-    /// [`registry`](crate::gate::registry) when it has room, so foreign code can read them by instance id.
-    decisions: DecisionCells,
-    /// Row width of `decisions` (number of data types) and number of purposes (rows).
+    /// Row width of the snapshot's decision table (number of data types) and number of purposes (rows): fixed by the
+    /// manifest, so handles are range-checked without loading the snapshot.
     width: usize,
     purpose_count: usize,
     access: AccessBuffer,
@@ -142,7 +139,6 @@ impl Engine {
         let mut snapshot = Snapshot::build(&index, &state, 1);
         snapshot.clamp_future(None, now);
         let engine = Arc::new(Engine {
-            decisions: DecisionCells::new(snapshot.purpose_reason.len(), snapshot.width, &snapshot.table),
             width: snapshot.width,
             purpose_count: snapshot.purpose_reason.len(),
             access: AccessBuffer::new(&index),
@@ -289,37 +285,25 @@ impl Engine {
         }
     }
 
-    /// The id under which foreign code reads this instance's decisions with [`read`](crate::gate::registry::read) (0 when the registry
-    /// was full at open: then only the method path works).
-    pub fn instance_id(&self) -> u64 {
-        self.decisions.id()
-    }
-
     /// The handle of an id.
     pub fn handle(&self, kind: IdKind, id: &str) -> CoreResult<u32> {
         self.index.handle(kind, id)
     }
 
-    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed).
+    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed). Reads the current
+    /// snapshot's table (one `ArcSwap` load), so it always agrees with `resolve` and the status of the same version.
     #[inline]
     pub fn decide_handles(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
         self.check_open()?;
         if purpose as usize >= self.purpose_count || data_type as usize >= self.width {
             return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
         }
-        let code = self.decisions.get()[purpose as usize * self.width + data_type as usize].load(Ordering::Relaxed);
+        let code = self.snapshot.load().code(purpose, data_type);
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 
-    /// Publishes a new snapshot: decision cells first, then the snapshot itself. Called with `inner` locked (the
-    /// only writer of the cells). Only cells whose code changed are stored: a store takes its cache line away from
-    /// every core reading it, even when it writes the same value, and a write changes a handful of the cells.
+    /// Publishes a new snapshot: one atomic swap, after which every read answers from it. Called with `inner` locked.
     fn publish(&self, snap: Arc<Snapshot>) {
-        for (cell, &code) in self.decisions.get().iter().zip(&snap.table) {
-            if cell.load(Ordering::Relaxed) != code {
-                cell.store(code, Ordering::Relaxed);
-            }
-        }
         self.snapshot.store(snap);
     }
 
@@ -697,7 +681,6 @@ impl Engine {
         }
         let flushed = self.flush();
         self.closed.store(true, Ordering::Release);
-        self.decisions.retire();
         lock(&self.inner).take();
         flushed
     }

@@ -235,13 +235,6 @@ impl ConsentKit {
         Ok(self.engine.verify_integrity()?.into())
     }
 
-    /// The id to pass to [`decide_code_for`]: the per-event path from Swift and Kotlin without the object-handle
-    /// round trip a method call makes. 0 when the process has more instances open than the fast path has slots
-    /// (then `decide_code_for` answers 251 and `decide_code` still works).
-    pub fn instance_id(&self) -> u64 {
-        self.engine.instance_id()
-    }
-
     /// `decide` by handles, for the per-event hot path: returns a scalar code (0 allowed, 1 policy not agreed,
     /// 2 not granted, 3 refused, 4 withdrawn, 5 lapsed, 6 guardian required, 7 not declared; 250 invalid handle,
     /// 251 closed).
@@ -457,22 +450,4 @@ pub fn lint_manifest(manifest_json: String) -> Res<Vec<ManifestDiagnostic>> {
 #[uniffi::export]
 pub fn core_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
-}
-
-/// `decide` by instance id and handles, as one foreign call: the same codes as `ConsentKit.decide_code` (0 allowed,
-/// 1-7 the deny reasons, 250 invalid handle, 251 closed or unknown instance). A method costs two foreign calls (the
-/// object handle is cloned first); this free function costs one, like the empty call below.
-#[uniffi::export]
-pub fn decide_code_for(instance: u64, purpose: u32, data_type: u32) -> u8 {
-    match crate::gate::registry::read(instance, purpose, data_type) {
-        crate::gate::registry::CellRead::Code(c) => c,
-        crate::gate::registry::CellRead::Closed => CODE_CLOSED,
-        crate::gate::registry::CellRead::OutOfRange => CODE_INVALID_HANDLE,
-    }
-}
-
-/// An exported function that does nothing: the baseline for FFI benchmarks.
-#[uniffi::export]
-pub fn noop_u32_pair(a: u32, b: u32) -> u32 {
-    a ^ b
 }

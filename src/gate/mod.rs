@@ -4,7 +4,6 @@
 pub mod access;
 pub mod frequency;
 pub mod index;
-pub mod registry;
 pub mod snapshot;
 
 pub use access::AccessBuffer;
