@@ -62,26 +62,17 @@ pub(crate) fn status_of(engine: &Engine, snap: &Snapshot) -> ConsentStatus {
 }
 
 pub(crate) fn decision_table(engine: &Engine, snap: &Snapshot) -> DecisionTable {
-    let index = engine.index();
-    let mut limited = vec![0u8; snap.table.len()];
-    for (p, info) in index.purposes.iter().enumerate() {
-        for l in &info.limits {
-            limited[p * snap.width + l.data_type as usize] = 1;
-        }
-    }
-    let now = engine.now_ms();
+    let m = crate::gate::DecisionMirror::build(engine.index(), snap, engine.now_ms());
     DecisionTable {
         format: 1,
-        version: snap.version,
-        width: snap.width as u32,
-        codes: snap.table.clone(),
-        limited,
-        feature_tier: snap.resolutions.iter().map(|r| r.tier.map_or(-1, i32::from)).collect(),
-        feature_missing: snap.resolutions.iter().map(|r| r.missing.clone()).collect(),
-        feature_can_ask: (0..index.features.len() as u32)
-            .map(|f| !snap.resolutions[f as usize].missing.is_empty() && engine.can_ask_now(snap, f))
-            .collect(),
-        next_change_ms: snap.next_change_ms(now, index.pack.cooldown_ms()),
+        version: m.version,
+        width: m.width,
+        codes: m.codes,
+        limited: m.limited,
+        feature_tier: m.feature_tier,
+        feature_missing: m.feature_missing,
+        feature_can_ask: m.feature_can_ask,
+        next_change_ms: m.next_change_ms,
     }
 }
 

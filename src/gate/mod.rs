@@ -2,11 +2,15 @@
 //! Everything here is pure or lock-free on the read path; persistence is the engine's and the store's job.
 
 pub mod access;
+pub mod cells;
 pub mod frequency;
 pub mod index;
+pub mod mirror;
 pub mod snapshot;
 
 pub use access::AccessBuffer;
+pub use cells::DecisionCells;
 pub use frequency::FrequencyLimits;
 pub use index::{FeatureInfo, IdKind, Index, PurposeInfo, TierInfo};
+pub use mirror::DecisionMirror;
 pub use snapshot::{policy_holds, Reason, Resolution, Snapshot};

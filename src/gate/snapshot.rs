@@ -227,6 +227,22 @@ impl Snapshot {
         self.refused_at[purpose as usize].map_or(true, |at| now_ms - at >= cooldown_ms)
     }
 
+    /// Whether asking now respects the cooldown for any purpose missing from the feature's next richer tier (or for
+    /// the policy, before agreement). `now` is read only when a refusal or a declined policy makes the answer depend
+    /// on time.
+    pub fn can_ask(&self, feature: u32, cooldown_ms: i64, now: impl FnOnce() -> i64) -> bool {
+        let mut now = Some(now);
+        let mut read = None;
+        let mut now = || *read.get_or_insert_with(|| now.take().map_or(0, |f| f()));
+        if !self.policy_agreed {
+            return self.policy_declined_at.is_none() || self.may_ask_policy(now(), cooldown_ms);
+        }
+        self.resolutions[feature as usize]
+            .missing
+            .iter()
+            .any(|&p| self.refused_at[p as usize].is_none() || self.may_ask(p, now(), cooldown_ms))
+    }
+
     /// Whether asking for policy agreement now respects the cooldown after a decline.
     pub fn may_ask_policy(&self, now_ms: i64, cooldown_ms: i64) -> bool {
         self.policy_declined_at.map_or(true, |at| now_ms - at >= cooldown_ms)

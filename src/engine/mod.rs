@@ -1,0 +1,259 @@
+//! The engine: one open consent database, one manifest, the current snapshot. Writes go to SQLite first, then the
+//! snapshot is swapped, then listeners are told. Reads take no lock and do no I/O.
+//!
+//! The rooms: this file (the engine, opening and its plain accessors), [`decisions`] (answers from memory),
+//! [`collect`] (frequency limits and access counts), [`writes`] (consent writes), [`recovery`] (damage and other
+//! writers), [`listeners`].
+
+mod collect;
+mod decisions;
+mod listeners;
+mod recovery;
+mod writes;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use arc_swap::ArcSwap;
+
+use crate::clock::{Clock, EngineTime};
+use crate::error::{CoreError, CoreResult};
+use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
+use crate::manifest::Manifest;
+use crate::valid::ValidManifest;
+use crate::prompt::{next_prompt, Prompt, Trigger};
+use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, RecoveryReason, Store};
+
+/// How a maintenance verification ([`Engine::verify_integrity`]) ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegrityCheck {
+    /// Everything verified.
+    Passed {
+        /// Ledger rows verified.
+        rows: u64,
+        /// How long it took, ms.
+        took_ms: f64,
+    },
+    /// Damage was found: the file was set aside and a fresh database started on the safe default (listeners were
+    /// told, [`Engine::recovery`] says why).
+    Recovered,
+}
+
+/// How a grant was given: decides whether separate-consent purposes may be in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// One purpose, granted on its own prompt.
+    One,
+    /// An "agree to all" bundle (even of one purpose): no separate-consent purpose may be in it.
+    Bundle,
+}
+
+/// Who acted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The user.
+    User,
+    /// The user's parent or guardian.
+    Guardian,
+}
+
+impl Actor {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::User => "user",
+            Actor::Guardian => "guardian",
+        }
+    }
+}
+
+/// Notified after every state change and on recovery. Implementations must be quick; failures are ignored.
+pub trait Listener: Send + Sync {
+    /// The snapshot changed (after the write is durable).
+    fn on_change(&self, engine: &Engine, snapshot: &Snapshot);
+    /// The database was recovered at open.
+    fn on_recovery(&self, event: &RecoveryEvent);
+}
+
+/// Options for opening.
+pub struct EngineOptions {
+    /// The clock (system clock in production).
+    pub clock: Arc<dyn Clock>,
+    /// Access-log batch size: counts are written after this many collections.
+    pub flush_every: u64,
+    /// The device key that authenticates the database (docs/adr/0007); `None`: a key file next to the database
+    /// ([`crate::integrity::KeyFile`]).
+    pub device_key: Option<Arc<dyn crate::integrity::DeviceKey>>,
+}
+
+struct Inner {
+    store: Store,
+    state: ConsentState,
+}
+
+/// An open ConsentKit instance.
+pub struct Engine {
+    index: Arc<Index>,
+    clock: Arc<dyn Clock>,
+    /// This instance's time line: wall clock at open, moved on by the monotonic clock (docs/rules.md, "Time").
+    time: EngineTime,
+    inner: Mutex<Option<Inner>>,
+    /// Everything a read answers from, decisions and resolutions alike.
+    snapshot: ArcSwap<Snapshot>,
+    /// The snapshot's decision codes for the per-event `decide`, published together with it.
+    cells: crate::gate::DecisionCells,
+    /// Row width of the snapshot's decision table (number of data types) and number of purposes (rows): fixed by the
+    /// manifest, so handles are range-checked without loading the snapshot.
+    width: usize,
+    purpose_count: usize,
+    access: AccessBuffer,
+    limits: FrequencyLimits,
+    /// Set when the database had to be recovered (at open, or when damage was found later).
+    recovery: Mutex<Option<RecoveryEvent>>,
+    listeners: Mutex<Vec<(u64, Arc<dyn Listener>)>>,
+    next_listener: std::sync::atomic::AtomicU64,
+    closed: AtomicBool,
+    flush_every: u64,
+    /// The store's `data_version` at the last [`Engine::refresh_if_changed`] (`i64::MIN`: not checked yet, or the
+    /// store was replaced by a recovery, whose connection counts anew). Read and written under the `inner` lock.
+    seen_data_version: AtomicI64,
+}
+
+/// Longest `source` label accepted.
+const MAX_SOURCE: usize = 256;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    /// Opens the database at `db_path` for the manifest; refuses a manifest with lint errors (all diagnostics).
+    ///
+    /// Open trusts the file's authenticated checkpoint and verifies only the rows after it (docs/adr/0007): when it
+    /// returns, the state is verified and nothing runs in the background.
+    pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Arc<Engine>> {
+        let valid = Manifest::load(manifest_json)?;
+        Self::open_valid(db_path, valid, options)
+    }
+
+    /// Opens with an already validated manifest.
+    pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
+        let index = Arc::new(Index::build(valid));
+        let time = EngineTime::start(&*options.clock);
+        let now = time.now_ms(&*options.clock);
+        let key = options
+            .device_key
+            .unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)));
+        let OpenedStore { store, state, recovery } = Store::open(db_path, now, key)?;
+        let mut snapshot = Snapshot::build(&index, &state, 1);
+        snapshot.clamp_future(None, now);
+        let engine = Arc::new(Engine {
+            cells: crate::gate::DecisionCells::new(&snapshot.table),
+            width: snapshot.width,
+            purpose_count: snapshot.purpose_reason.len(),
+            access: AccessBuffer::new(&index),
+            limits: FrequencyLimits::new(&index),
+            index,
+            clock: options.clock,
+            time,
+            inner: Mutex::new(Some(Inner { store, state })),
+            snapshot: ArcSwap::from_pointee(snapshot),
+            recovery: Mutex::new(recovery),
+            listeners: Mutex::new(Vec::new()),
+            next_listener: 1.into(),
+            closed: AtomicBool::new(false),
+            flush_every: options.flush_every.max(1),
+            seen_data_version: AtomicI64::new(i64::MIN),
+        });
+        Ok(engine)
+    }
+
+    /// The compiled manifest.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The current snapshot (lock-free).
+    #[inline]
+    pub fn snapshot(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.snapshot.load()
+    }
+
+    /// Whether the database had to be recovered (at open, or when damage was found later).
+    pub fn recovery(&self) -> Option<RecoveryEvent> {
+        lock(&self.recovery).clone()
+    }
+
+    /// Now, on this instance's time line (the injected clock's wall reading at open plus monotonic time since).
+    pub fn now_ms(&self) -> i64 {
+        self.time.now_ms(&*self.clock)
+    }
+
+    /// Moves a manual clock; refused with the system clock.
+    pub fn advance_clock(&self, delta_ms: i64) -> CoreResult<()> {
+        self.check_open()?;
+        if delta_ms < 0 {
+            return Err(CoreError::InvalidArgument("time only moves forward".into()));
+        }
+        if self.clock.advance_ms(delta_ms) {
+            Ok(())
+        } else {
+            Err(CoreError::ClockNotManual)
+        }
+    }
+
+    /// `Closed` after `close()`.
+    #[inline]
+    pub fn check_open(&self) -> CoreResult<()> {
+        if self.closed.load(Ordering::Acquire) {
+            Err(CoreError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The handle of an id.
+    pub fn handle(&self, kind: IdKind, id: &str) -> CoreResult<u32> {
+        self.index.handle(kind, id)
+    }
+
+    fn purpose_info(&self, purpose: u32) -> CoreResult<&crate::gate::index::PurposeInfo> {
+        self.index
+            .purposes
+            .get(purpose as usize)
+            .ok_or_else(|| CoreError::InvalidArgument(format!("purpose handle {purpose} out of range")))
+    }
+
+    /// Runs `f` with the store.
+    fn with_inner<T>(&self, f: impl FnOnce(&mut Inner) -> CoreResult<T>) -> CoreResult<T> {
+        let mut guard = lock(&self.inner);
+        match guard.as_mut() {
+            Some(inner) => f(inner),
+            None => Err(CoreError::Closed),
+        }
+    }
+
+    /// Flushes and closes; every later call returns `Closed`.
+    pub fn close(&self) -> CoreResult<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let flushed = self.flush();
+        self.closed.store(true, Ordering::Release);
+        lock(&self.inner).take();
+        flushed
+    }
+
+    /// Runs `f` with the store (tooling: reports, ledger).
+    pub fn with_store<T>(&self, f: impl FnOnce(&Store, &ConsentState) -> CoreResult<T>) -> CoreResult<T> {
+        self.with_inner(|inner| f(&inner.store, &inner.state))
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
