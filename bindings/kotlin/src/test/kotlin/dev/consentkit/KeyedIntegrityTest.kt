@@ -113,6 +113,21 @@ class KeyedIntegrityTest {
     }
 
     @Test
+    fun `moving from the fallback files to a key store reports KEY_REPLACED once and keeps the state`() = runBlocking {
+        val db = TestSupport.tempDb()
+        open(db, null).use { kit ->
+            kit.agreeToPolicy(kit.state.value.policyVersion)
+            kit.grant("ads")
+        }
+        val store = FakeKeyStore()
+        open(db, store).use { kit ->
+            assertEquals(RecoveryReason.KEY_REPLACED, kit.state.value.recovery?.reason)
+            assertEquals(Decision.Allowed, kit.decide("ads", "device_id"))
+        }
+        open(db, store).use { kit -> assertNull(kit.state.value.recovery) }
+    }
+
+    @Test
     fun `a file restored from before a write reports ROLLED_BACK`() = runBlocking {
         val db = TestSupport.tempDb()
         val store = FakeKeyStore()
