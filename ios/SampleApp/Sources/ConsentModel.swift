@@ -16,27 +16,46 @@ final class ConsentModel {
 
     private init(kit: ConsentKit?, message: String?) {
         self.kit = kit
-        self.message = message
+        self.message = message ?? kit?.currentState.recovery.flatMap(Self.recoveryMessage)
         self.state = kit?.currentState
         self.pickup = try? kit?.resolve("pickup")
     }
 
-    /// Opens the consent database in Application Support with the manifest shipped in the bundle.
+    /// Opens the consent database with the manifest shipped in the bundle: in its own directory under Application
+    /// Support, excluded from backups (consent belongs to this device), and authenticated with a Keychain key
+    /// (`…ThisDeviceOnly`), so a rewritten or rolled-back file is caught at open.
     static func openAtLaunch() -> ConsentModel {
         do {
             let support = try FileManager.default.url(
                 for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true
             )
+            var dir = support.appendingPathComponent("ConsentKit", isDirectory: true)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            var noBackup = URLResourceValues()
+            noBackup.isExcludedFromBackup = true
+            try dir.setResourceValues(noBackup)
             guard let manifestURL = Bundle.main.url(forResource: "ride_hailing", withExtension: "json") else {
                 return ConsentModel(kit: nil, message: "ride_hailing.json is missing from the app bundle")
             }
             let kit = try ConsentKit.open(
-                dbPath: support.appendingPathComponent("consent.db").path,
-                manifestJSON: try String(contentsOf: manifestURL, encoding: .utf8)
+                dbPath: dir.appendingPathComponent("consent.db").path,
+                manifestJSON: try String(contentsOf: manifestURL, encoding: .utf8),
+                deviceKey: KeychainDeviceKey(service: "dev.consentkit.sample.consent-db")
             )
             return ConsentModel(kit: kit, message: nil)
         } catch {
             return ConsentModel(kit: nil, message: error.localizedDescription)
+        }
+    }
+
+    /// What to tell the user after open set the database aside (docs: ios/README.md, "Recovery reasons"). A
+    /// replaced key kept the choices, so there is nothing to say.
+    private static func recoveryMessage(_ recovery: RecoveryInfo) -> String? {
+        switch recovery.reason {
+        case .keyReplaced:
+            nil
+        case .corrupt, .brokenChain, .unauthenticated, .rolledBack, .schemaTooNew:
+            "Your privacy choices could not be verified on this device and were reset. Please make them again."
         }
     }
 

@@ -6,7 +6,7 @@ internal import ConsentKitGenerated
 /// Open one instance at launch and share it (it is thread-safe). It answers from consent stored on the device:
 ///
 /// ```swift
-/// let kit = try ConsentKit.open(dbPath: dbURL.path, manifestJSON: manifest)
+/// let kit = try ConsentKit.open(dbPath: dbURL.path, manifestJSON: manifest, deviceKey: KeychainDeviceKey())
 /// if try kit.decide("live_location", "location").isAllowed { startLocationUpdates() }
 /// let pickup = try kit.resolve("pickup")          // e.g. "typed_address" when location was refused
 /// try await kit.grant("live_location", source: "pickup_prompt")
@@ -39,11 +39,30 @@ public final class ConsentKit: Sendable {
     ///   - dbPath: Where the database lives, e.g. in Application Support (ConsentKit never picks a location).
     ///   - manifestJSON: The app's manifest (JSON text), usually a bundle resource.
     ///   - options: Clock and batching options; the defaults suit an app.
+    ///   - deviceKey: The platform key store that authenticates the database (``KeychainDeviceKey`` on iOS), so a
+    ///     rewritten or rolled-back file is caught at open (docs/adr/0007-keyed-integrity.md). `nil` uses a key
+    ///     file `<db>.key` and a head file `<db>.head` in ``OpenOptions/integrityDir`` (default: the database's
+    ///     directory) instead.
     /// - Throws: ``ConsentKitError/invalidManifest(detail:path:diagnostics:)`` with every lint diagnostic when
-    ///   the manifest is refused, ``ConsentKitError/storage(detail:)`` when the file cannot be opened.
-    public static func open(dbPath: String, manifestJSON: String, options: OpenOptions = OpenOptions()) throws -> ConsentKit {
+    ///   the manifest is refused, ``ConsentKitError/storage(detail:)`` when the file cannot be opened or the key
+    ///   store fails.
+    public static func open(
+        dbPath: String,
+        manifestJSON: String,
+        options: OpenOptions = OpenOptions(),
+        deviceKey: (any DeviceKeyStore)? = nil
+    ) throws -> ConsentKit {
         let core = try mapped {
-            try ConsentKitGenerated.ConsentKit.open(dbPath: dbPath, manifestJson: manifestJSON, options: options.core)
+            if let deviceKey {
+                try ConsentKitGenerated.ConsentKit.openWithKey(
+                    dbPath: dbPath,
+                    manifestJson: manifestJSON,
+                    options: options.core,
+                    deviceKey: DeviceKeyAdapter(deviceKey)
+                )
+            } else {
+                try ConsentKitGenerated.ConsentKit.open(dbPath: dbPath, manifestJson: manifestJSON, options: options.core)
+            }
         }
         return try ConsentKit(core: core, options: options)
     }

@@ -14,17 +14,24 @@ public struct OpenOptions: Sendable, Hashable {
     /// How many access counts the core keeps in memory before it writes them to the database (default 4096); it
     /// also writes them on ``ConsentKit/flush()``, at each hour boundary and on close. `nil` keeps the default.
     public var coreFlushEvery: UInt32?
+    /// Where the key file and the head file that authenticate the database live when ``ConsentKit`` is opened
+    /// without a ``DeviceKeyStore`` (`nil`: the database's directory). Keep it out of backups (mark it
+    /// `isExcludedFromBackup`): a backup that restores them with an older database defeats rollback detection.
+    /// Ignored when a ``DeviceKeyStore`` is given.
+    public var integrityDir: String?
 
     /// Creates options; every parameter has a sensible default for an app.
     public init(
         manualClockStart: Date? = nil,
         accessBatchSize: Int = 1024,
         accessBatchInterval: TimeInterval = 5,
-        coreFlushEvery: UInt32? = nil
+        coreFlushEvery: UInt32? = nil,
+        integrityDir: String? = nil
     ) {
         self.manualClockStart = manualClockStart
         self.accessBatchSize = accessBatchSize
         self.accessBatchInterval = accessBatchInterval
         self.coreFlushEvery = coreFlushEvery
+        self.integrityDir = integrityDir
     }
 }

@@ -220,7 +220,8 @@ extension OpenOptions {
     var core: ConsentKitGenerated.OpenOptions {
         ConsentKitGenerated.OpenOptions(
             manualClockStartMs: manualClockStart.map(millisecondsSince1970),
-            accessFlushEvery: coreFlushEvery
+            accessFlushEvery: coreFlushEvery,
+            integrityDir: integrityDir
         )
     }
 }

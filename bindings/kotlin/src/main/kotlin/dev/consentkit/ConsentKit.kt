@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import dev.consentkit.internal.ConsentKit as CoreKit
+import dev.consentkit.internal.IntegrityCheck as CoreIntegrityCheck
 
 /**
  * The consent gate of one app: ask it before touching personal information, and offer the feature tier it names
@@ -349,6 +350,30 @@ class ConsentKit private constructor(
     }
 
     /**
+     * The full verification of the database, for a periodic background job (e.g. a daily WorkManager task): SQLite's
+     * `quick_check`, every ledger row, the head's MAC and the head kept outside the file. It exists because open
+     * trusts the authenticated checkpoint and verifies only the rows after it, so an edit to an older row is found
+     * here, not at open. Runs on the dispatcher given to [open], never on the caller's thread; it takes tens of ms
+     * on large ledgers and blocks this instance's writes meanwhile.
+     *
+     * Damage found sets the file aside like damage at open: the result is [IntegrityCheck.Recovered], and when this
+     * returns [state] already holds the safe default with [ConsentState.recovery] saying why.
+     *
+     * @throws ConsentKitException.Storage if the database could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun verifyIntegrity(): IntegrityCheck = onDispatcher {
+        val check = callCore { core.verifyIntegrity() }
+        // A recovery published the fresh state through the observer already; fetching once more keeps "the state
+        // is current when this returns" true even if that notification failed.
+        publish(callCore { core.status() })
+        when (check) {
+            is CoreIntegrityCheck.Passed -> IntegrityCheck.Passed(check.rows.toLong(), check.tookMs)
+            CoreIntegrityCheck.Recovered -> IntegrityCheck.Recovered
+        }
+    }
+
+    /**
      * Call when the app goes to the background: writes the pending access counts without blocking the caller.
      * On Android, `dev.consentkit.android.flushWhenBackgrounded()` calls it from `ProcessLifecycleOwner`'s ON_STOP.
      */
@@ -591,7 +616,14 @@ class ConsentKit private constructor(
          * Reads the database: call it off the main thread (e.g. in `withContext(Dispatchers.IO)`). A damaged
          * database is set aside and a fresh one started on the safe default (see [ConsentState.recovery]).
          *
-         * @param dispatcher where the `suspend` writes and background flushes run.
+         * The database is authenticated with a key it does not contain (docs/adr/0007-keyed-integrity.md): pass the
+         * platform's key store as [deviceKey] (on Android, `dev.consentkit.android.AndroidKeystoreDeviceKey`).
+         * Without one, a key file `<db>.key` and a head file `<db>.head` in [ConsentKitOptions.integrityDir]
+         * (default: the database's directory) stand in for it.
+         *
+         * @param dispatcher where the `suspend` writes, background flushes and [verifyIntegrity] run.
+         * @param deviceKey the platform key store that authenticates the database, or null for the key-file
+         *   fallback.
          * @throws ConsentKitException.InvalidManifest with every lint diagnostic if the manifest is refused.
          * @throws ConsentKitException.Storage if the database cannot be opened.
          */
@@ -601,13 +633,15 @@ class ConsentKit private constructor(
             manifestJson: String,
             options: ConsentKitOptions = ConsentKitOptions(),
             dispatcher: CoroutineDispatcher = Dispatchers.IO,
+            deviceKey: DeviceKeyStore? = null,
         ): ConsentKit {
+            val coreOptions = OpenOptions(options.manualClockStartMs, options.coreFlushEvery?.toUInt(), options.integrityDir)
             val core = callCore {
-                CoreKit.open(
-                    dbPath,
-                    manifestJson,
-                    OpenOptions(options.manualClockStartMs, options.coreFlushEvery?.toUInt()),
-                )
+                if (deviceKey == null) {
+                    CoreKit.open(dbPath, manifestJson, coreOptions)
+                } else {
+                    CoreKit.openWithKey(dbPath, manifestJson, coreOptions, DeviceKeyAdapter(deviceKey))
+                }
             }
             try {
                 return ConsentKit(core, options, dispatcher, callCore { core.status() })

@@ -23,6 +23,13 @@ data class ConsentKitOptions(
     val collectBatchSize: Int = 4096,
     /** ... and at least this often (also on [ConsentKit.flush], [ConsentKit.onBackground] and close). */
     val collectFlushInterval: Duration = 30.seconds,
+    /**
+     * Where the key file and head file that authenticate the database live when [ConsentKit.open] gets no
+     * [DeviceKeyStore] (null: the database's directory). Keep it out of backups (on Android, under
+     * `noBackupFilesDir`): a backup that restores them with an older database defeats rollback detection.
+     * Ignored when a [DeviceKeyStore] is given.
+     */
+    val integrityDir: String? = null,
 ) {
     init {
         require(collectBatchSize >= 1) { "collectBatchSize must be at least 1" }
