@@ -636,7 +636,7 @@ fn handles_of(path: &Path) -> HandleTable {
     let dir = tempfile::tempdir().unwrap();
     let m = std::fs::read_to_string(path).unwrap();
     let kit = ConsentKit::open(s(&dir.path().join("h.db")).to_string(), m, OpenOptions::default()).unwrap();
-    let table = kit.handles();
+    let table = kit.handles().unwrap();
     kit.close().unwrap();
     table
 }

@@ -51,6 +51,7 @@ fn error_name(e: &ConsentError) -> &'static str {
         ConsentError::Storage { .. } => "storage",
         ConsentError::Closed => "closed",
         ConsentError::ClockNotManual => "clock_not_manual",
+        ConsentError::Internal { .. } => "internal",
     }
 }
 

@@ -56,7 +56,7 @@ fn two_handles_on_one_file_see_each_others_writes_without_refresh() {
     // Another spelling of the same file is the same file.
     let widget = ConsentKit::open(dir.path().join(".").join("c.db").display().to_string(), MANIFEST.into(), options()).unwrap();
     let seen = Arc::new(Seen(AtomicBool::new(false)));
-    app.add_observer(seen.clone());
+    app.add_observer(seen.clone()).unwrap();
     agree(&widget);
     assert!(app.status().unwrap().policy_agreed, "a write through one handle is the other's state at once");
     assert!(seen.0.load(Ordering::SeqCst), "an observer added through one handle sees writes through the other");
@@ -74,7 +74,7 @@ fn closing_one_handle_leaves_the_other_working() {
     let app = open_at(&db);
     let widget = open_at(&db);
     let seen = Arc::new(Seen(AtomicBool::new(false)));
-    widget.add_observer(seen.clone());
+    widget.add_observer(seen.clone()).unwrap();
     widget.close().unwrap();
     widget.close().unwrap();
     assert!(matches!(widget.status(), Err(ConsentError::Closed)));
@@ -173,7 +173,7 @@ fn another_processs_change_is_seen_within_about_a_second_without_any_call() {
     let db = dir.path().join("c.db");
     let kit = open_at(&db);
     let seen = Arc::new(Seen(AtomicBool::new(false)));
-    kit.add_observer(seen.clone());
+    kit.add_observer(seen.clone()).unwrap();
     let other = other_process(&db);
     let written = Instant::now();
     other.agree_to_policy("2026-11-01", consentkit::engine::Actor::User, "other").unwrap();

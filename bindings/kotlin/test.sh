@@ -17,8 +17,8 @@ if ! command -v mvn >/dev/null 2>&1; then
 fi
 
 cd "$root"
-echo "==> cargo build --features bindgen"
-cargo build --features bindgen --color never
+echo "==> cargo build --features bindgen,test-hooks (the test-only panic hook; never in a release build)"
+cargo build --features bindgen,test-hooks --color never
 
 echo "==> mvn test (bindings/kotlin)"
 log="$(mktemp)"

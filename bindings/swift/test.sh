@@ -10,8 +10,8 @@ repo="$(cd -P -- "$here/../.." && pwd -P)"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 lib_dir="$target_dir/debug"
 
-echo "[swift] cargo build --features bindgen" >&2
-(cd "$repo" && cargo build --features bindgen --color never)
+echo "[swift] cargo build --features bindgen,test-hooks (the test-only panic hook; never in a release build)" >&2
+(cd "$repo" && cargo build --features bindgen,test-hooks --color never)
 
 echo "[swift] generating the Swift bindings" >&2
 "$here/generate.sh" "$lib_dir/libconsentkit.so"

@@ -302,7 +302,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path) -> Result<(), Failure> {
     n.ask("consentkit ledger verify", &verdict)?;
 
     n.step("The app filing number, shown in the app with a link to the MIIT filing system")?;
-    let filing = match kit.filing() {
+    let filing = match kit.filing().map_err(fail("filing"))? {
         Some(f) => format!("{} ({})", f.number, f.url),
         None => "no filing number".to_string(),
     };

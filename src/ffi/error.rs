@@ -93,6 +93,13 @@ pub enum ConsentError {
     /// `advance_clock` needs an instance opened with a manual clock.
     #[error("the clock is not manual")]
     ClockNotManual,
+    /// A bug in ConsentKit: the call failed inside the core (it was caught, nothing crossed the boundary; nothing was
+    /// written by it). The detail goes to the log; report it.
+    #[error("internal error in ConsentKit: {detail}")]
+    Internal {
+        /// What failed (no personal data).
+        detail: String,
+    },
 }
 
 impl From<CoreError> for ConsentError {

@@ -30,11 +30,13 @@ extension ConsentKit {
     /// Asks the core (it counts allowed collections itself).
     private func collectInCore(_ cell: Int, _ recipient: Int?) throws -> CollectResult {
         let width = mirror.handles.width
-        let answer = core.collectCode(
-            purpose: UInt32(cell / width),
-            dataType: UInt32(cell % width),
-            recipient: recipient.map { UInt32($0) } ?? UInt32.max
-        )
+        let answer = try mapped {
+            try core.collectCode(
+                purpose: UInt32(cell / width),
+                dataType: UInt32(cell % width),
+                recipient: recipient.map { UInt32($0) } ?? UInt32.max
+            )
+        }
         let code = UInt8(truncatingIfNeeded: answer)
         if code == CoreCode.allowed { return .allowed }
         guard let reason = DenyReason(code: code) else { throw ConsentKitError(code: code) }

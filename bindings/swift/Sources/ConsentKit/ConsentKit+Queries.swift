@@ -22,8 +22,8 @@ extension ConsentKit {
     }
 
     /// The app's filing number and where users check it, if the manifest has one (China).
-    public func filing() -> Filing? {
-        core.filing().map(Filing.init)
+    public func filing() throws -> Filing? {
+        try mapped { try core.filing() }.map(Filing.init)
     }
 
     /// May data be given to this third party now for `purpose` (the purpose names it as a recipient and is

@@ -70,7 +70,7 @@ public final class ConsentKit: Sendable {
     private init(core: ConsentKitGenerated.ConsentKit, options: OpenOptions) throws {
         self.core = core
         let status = try mapped { try core.status() }
-        mirror = try DecisionMirror(handles: HandleMaps(core.handles()), table: status.decisions)
+        mirror = try DecisionMirror(handles: HandleMaps(mapped { try core.handles() }), table: status.decisions)
         hub = StateHub(initial: ConsentState(status))
         batcher = AccessBatcher(
             core: core,
@@ -81,7 +81,8 @@ public final class ConsentKit: Sendable {
         )
         clock = FacadeClock(manualStartMs: options.manualClockStart.map(millisecondsSince1970))
         // The core calls the observer at once with the current state, then after every change.
-        observerId = core.addObserver(observer: MirrorObserver(mirror: mirror, hub: hub))
+        let observer = MirrorObserver(mirror: mirror, hub: hub)
+        observerId = try mapped { try core.addObserver(observer: observer) }
         scheduleCooldownRefresh()
     }
 
@@ -97,7 +98,7 @@ public final class ConsentKit: Sendable {
         guard lifecycle.close() else { return }
         cooldown.cancel()
         mirror.close()
-        core.removeObserver(id: observerId)
+        try? core.removeObserver(id: observerId)
         defer { hub.finish() }
         try batcher.sendNow {
             try mapped { try core.close() }

@@ -58,6 +58,7 @@ extension ConsentKitGenerated.ConsentKit {
         case .Storage: "storage"
         case .Closed: "closed"
         case .ClockNotManual: "clock_not_manual"
+        case .Internal: "internal"
         }
     }
 
@@ -72,8 +73,8 @@ extension ConsentKitGenerated.ConsentKit {
     }
 
     /// Registers a test observer; returns its id.
-    func addTestObserver(_ observer: TestObserver) -> UInt64 {
-        addObserver(observer: observer)
+    func addTestObserver(_ observer: TestObserver) throws -> UInt64 {
+        try addObserver(observer: observer)
     }
 }
 
@@ -122,4 +123,9 @@ final class TestObserver: ConsentKitGenerated.ConsentObserver, @unchecked Sendab
     func onRecovery(event: ConsentKitGenerated.RecoveryInfo) throws {
         throw ConsentKitGenerated.ObserverError.Failed(detail: "test observer fails on purpose")
     }
+}
+
+/// Arms the test-only panic hook (`test-hooks` build): the next call into the core panics inside it.
+func armCorePanic() {
+    ConsentKitGenerated.armTestPanic()
 }

@@ -9,8 +9,8 @@ final class ObserverRobustnessTests: XCTestCase {
         let kit = try openKit(self)
         let declared = TestObserver(.throwDeclared)
         let foreign = TestObserver(.throwForeign)
-        _ = kit.core.addTestObserver(declared)
-        _ = kit.core.addTestObserver(foreign)
+        _ = try kit.core.addTestObserver(declared)
+        _ = try kit.core.addTestObserver(foreign)
         XCTAssertEqual(declared.callCount, 1, "called at once with the current state")
 
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
@@ -27,7 +27,7 @@ final class ObserverRobustnessTests: XCTestCase {
         let kit = try openKit(self)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         let slow = TestObserver(.sleep(0.5))
-        _ = kit.core.addTestObserver(slow) // its first call (with the current state) sleeps here too
+        _ = try kit.core.addTestObserver(slow) // its first call (with the current state) sleeps here too
 
         let started = Date()
         let writeDone = Collected<Bool>()
@@ -54,7 +54,7 @@ final class ObserverRobustnessTests: XCTestCase {
         let kit = try openKit(self)
         let reentrant = TestObserver(.reenter)
         reentrant.core = kit.core
-        _ = kit.core.addTestObserver(reentrant)
+        _ = try kit.core.addTestObserver(reentrant)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         try await kit.grant("ads", source: "test")
         XCTAssertEqual(reentrant.callCount, 3)
@@ -64,7 +64,7 @@ final class ObserverRobustnessTests: XCTestCase {
     func testObserverSeesVersionsInOrder() async throws {
         let kit = try openKit(self)
         let observer = TestObserver(.throwDeclared)
-        _ = kit.core.addTestObserver(observer)
+        _ = try kit.core.addTestObserver(observer)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         for _ in 0..<5 {
             try await kit.grant("ads", source: "test")

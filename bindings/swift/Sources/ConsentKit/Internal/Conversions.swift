@@ -30,6 +30,8 @@ extension ConsentKitError {
             self = .closed
         case .ClockNotManual:
             self = .clockNotManual
+        case let .Internal(detail):
+            self = .unexpected(detail: detail)
         }
     }
 }

@@ -557,7 +557,7 @@ class ConsentKit private constructor(
         val p = pair / width
         val d = pair % width
         val raw = closedIfDestroyed {
-            core.collectCode(p.toUInt(), d.toUInt(), if (r < 0) UInt.MAX_VALUE else r.toUInt()).toLong()
+            callCore { core.collectCode(p.toUInt(), d.toUInt(), if (r < 0) UInt.MAX_VALUE else r.toUInt()).toLong() }
         }
         val code = (raw and 0xFF).toInt()
         if (r >= 0) {

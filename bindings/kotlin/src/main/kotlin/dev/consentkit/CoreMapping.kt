@@ -53,6 +53,7 @@ internal fun ConsentException.toPublic(): ConsentKitException = when (this) {
     is ConsentException.Storage -> ConsentKitException.Storage(detail, this)
     is ConsentException.Closed -> ConsentKitException.Closed(this)
     is ConsentException.ClockNotManual -> ConsentKitException.ClockNotManual(this)
+    is ConsentException.Internal -> ConsentKitException.Unexpected(detail, this)
 }
 
 internal fun Actor.toCore(): CoreActor = when (this) {
