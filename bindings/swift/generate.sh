@@ -13,6 +13,7 @@ here="$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 repo="$(cd -P -- "$here/../.." && pwd -P)"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 lib="${1:-$target_dir/debug/libconsentkit.so}"
+case "$lib" in /*) ;; *) lib="$PWD/$lib" ;; esac
 bindgen="$target_dir/debug/uniffi-bindgen"
 
 [ -f "$lib" ] || { echo "generate.sh: $lib not found (cargo build first)" >&2; exit 1; }
@@ -20,7 +21,9 @@ bindgen="$target_dir/debug/uniffi-bindgen"
 
 out="$(mktemp -d)"
 trap 'rm -rf -- "$out"' EXIT
-"$bindgen" generate --library "$lib" --language swift --out-dir "$out" --no-format >/dev/null
+# uniffi-bindgen runs `cargo metadata` in the working directory to find the crate and its uniffi.toml: run it from the
+# repository root, so the script works from any directory.
+(cd "$repo" && "$bindgen" generate --library "$lib" --language swift --out-dir "$out" --no-format >/dev/null)
 
 install_if_changed() { # <generated file> <destination>
     mkdir -p -- "$(dirname -- "$2")"

@@ -14,7 +14,8 @@ echo "[swift] cargo build --features bindgen,test-hooks (the test-only panic hoo
 (cd "$repo" && cargo build --features bindgen,test-hooks --color never)
 
 echo "[swift] generating the Swift bindings" >&2
-"$here/generate.sh" "$lib_dir/libconsentkit.so"
+# From another directory on purpose: the script must work from anywhere (issue 17 #6).
+(cd / && "$here/generate.sh" "$lib_dir/libconsentkit.so")
 
 "$here/toolchain.sh" ensure
 
