@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Kotlin on the JVM: builds the Rust cdylib and uniffi-bindgen, generates the Kotlin bindings, compiles the facade
-# (src/main/kotlin) and runs the JUnit 5 suite (src/test/kotlin) through JNA. Called by the top-level ./test.sh;
-# also runs on its own from anywhere. Installs Maven with apt-get when it is missing (needs root); Maven caches
-# its downloads in ~/.m2. Prints Surefire's summary; exits non-zero when anything fails.
+# (src/main/kotlin), runs the JUnit 5 suite (src/test/kotlin) through JNA, packs the jar (with the host's native
+# library), runs JarLoadIT against that jar and installs it into ~/.m2 as dev.consentkit:consentkit (one `mvn install`;
+# examples/jvm-app/test.sh then uses it). Called by the top-level ./test.sh; also runs on its own from anywhere.
+# Installs Maven with apt-get when it is missing (needs root); Maven caches its downloads in ~/.m2. Prints Surefire's
+# and Failsafe's summaries; exits non-zero when anything fails.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,14 +22,15 @@ cd "$root"
 echo "==> cargo build --features bindgen,test-hooks (the test-only panic hook; never in a release build)"
 cargo build --features bindgen,test-hooks --color never
 
-echo "==> mvn test (bindings/kotlin)"
+echo "==> mvn install (bindings/kotlin: tests, jar, jar test, ~/.m2)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-mvn -B -ntp -f bindings/kotlin/pom.xml test -Dconsentkit.skipCargo=true "$@" >"$log" 2>&1 || status=$?
+mvn -B -ntp -f bindings/kotlin/pom.xml install -Dconsentkit.skipCargo=true "$@" >"$log" 2>&1 || status=$?
 
-# The per-class lines, failures, and the final "Tests run: N, Failures: F, Errors: E, Skipped: S" summary.
-grep -E '^\[(INFO|WARNING|ERROR)\] (Tests run:|Failures:|Errors:|  |BUILD)|<<< (FAILURE|ERROR)!' "$log" || true
+# The per-class lines, failures, the "Tests run: N, Failures: F, Errors: E, Skipped: S" summaries (Surefire, then
+# Failsafe's JarLoadIT) and where the jar was installed.
+grep -E '^\[(INFO|WARNING|ERROR)\] (Tests run:|Failures:|Errors:|  |BUILD|Installing .*\.jar)|<<< (FAILURE|ERROR)!' "$log" || true
 if [ "$status" -ne 0 ]; then
   echo "==> mvn failed (exit $status); last 80 lines of its output:"
   tail -n 80 "$log"
