@@ -54,6 +54,11 @@ class AppLifecycleHooks internal constructor(
     internal var lastRefresh: Job? = null
         private set
 
+    /** Why the last foreground refresh failed, or null if it did not (tests). */
+    @Volatile
+    internal var lastRefreshFailure: Exception? = null
+        private set
+
     /** How many times the hooks told the kit the app went to the background (tests). */
     @Volatile
     internal var backgroundCount: Int = 0
@@ -110,11 +115,14 @@ class AppLifecycleHooks internal constructor(
         lastRefresh = scope.launch {
             try {
                 kit.refresh()
+                lastRefreshFailure = null
             } catch (e: ConsentKitException.Closed) {
+                lastRefreshFailure = e
                 close()
             } catch (e: CancellationException) {
                 throw e
             } catch (e: Exception) {
+                lastRefreshFailure = e
                 // Another process's changes are also picked up within about a second; a failed refresh is not fatal.
             }
         }
