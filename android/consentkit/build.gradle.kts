@@ -23,8 +23,8 @@ android {
     ndkVersion = "28.2.13676358"
 
     defaultConfig {
-        // 23, not 21: current AndroidX Lifecycle (used for the background flush) requires it. The core and JNA
-        // run on 21; see README.md to build for 21.
+        // 23, not 21: AndroidKeystoreDeviceKey needs KeyGenParameterSpec (API 23). The library uses framework APIs
+        // only (no AndroidX); the core and JNA run on 21.
         minSdk = minSdkVersion
         consumerProguardFiles("consumer-rules.pro")
     }
@@ -38,9 +38,9 @@ android {
 dependencies {
     // The generated bindings call the core through JNA; the AAR carries libjnidispatch.so for each ABI.
     implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
-    // In the public API: StateFlow, CoroutineDispatcher; LifecycleOwner (flushWhenBackgrounded).
+    // In the public API: StateFlow, CoroutineDispatcher. Nothing from AndroidX: the background flush uses the
+    // framework's ActivityLifecycleCallbacks / ComponentCallbacks2 (AppLifecycleHooks).
     api(libs.kotlinx.coroutines.android)
-    api(libs.androidx.lifecycle.process)
 }
 
 /** `cargo ndk`: the core for every ABI, as `<outputDir>/<abi>/libconsentkit.so`. */

@@ -375,7 +375,7 @@ class ConsentKit private constructor(
 
     /**
      * Call when the app goes to the background: writes the pending access counts without blocking the caller.
-     * On Android, `dev.consentkit.android.flushWhenBackgrounded()` calls it from `ProcessLifecycleOwner`'s ON_STOP.
+     * On Android, `dev.consentkit.android.AppLifecycleHooks` calls it when the app's last started activity stops.
      */
     fun onBackground() {
         if (closed.get()) return

@@ -30,11 +30,17 @@ import javax.crypto.SecretKey
  * Use one alias per database file. Framework APIs only (API 23+). Pass it to [dev.consentkit.ConsentKit.open] or
  * [ConsentKitAndroid.open] (which uses one by default).
  */
-class AndroidKeystoreDeviceKey(
+class AndroidKeystoreDeviceKey internal constructor(
     context: Context,
     /** The Android Keystore alias of the key, also the head file's name; one per database. */
-    private val alias: String = DEFAULT_ALIAS,
+    private val alias: String,
+    /** Where the key lives: the Android Keystore in apps; a software key in the Robolectric tests. */
+    private val keys: HmacKeySource,
 ) : DeviceKeyStore {
+    /** The key store for [alias] (by default [DEFAULT_ALIAS]): the Keystore key, the head in `noBackupFilesDir`. */
+    @JvmOverloads
+    constructor(context: Context, alias: String = DEFAULT_ALIAS) : this(context, alias, AndroidKeyStoreKeys(alias))
+
     private val headFile =
         File(File(context.applicationContext.noBackupFilesDir, HEAD_DIR), alias.replace(Regex("[^A-Za-z0-9._-]"), "_") + ".head")
     private val lock = Any()
@@ -43,24 +49,20 @@ class AndroidKeystoreDeviceKey(
     private var key: SecretKey? = null
 
     override fun ensureKey(): Boolean = synchronized(lock) {
-        val keyStore = androidKeyStore()
-        val existing = keyStore.getKey(alias, null) as? SecretKey
+        val existing = keys.load()
         if (existing != null) {
             key = existing
             return true
         }
-        val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_HMAC_SHA256, ANDROID_KEY_STORE)
-        generator.init(KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_SIGN).build())
-        key = generator.generateKey()
+        key = keys.generate()
         false
     }
 
     override fun mac(data: ByteArray): ByteArray {
-        val secret = key ?: synchronized(lock) {
-            key ?: (androidKeyStore().getKey(alias, null) as? SecretKey)?.also { key = it }
-        } ?: throw IllegalStateException("no key under alias \"$alias\" (ensureKey was not called, or it was deleted)")
+        val secret = key ?: synchronized(lock) { key ?: keys.load()?.also { key = it } }
+            ?: throw IllegalStateException("no key under alias \"$alias\" (ensureKey was not called, or it was deleted)")
         // A Mac instance is not thread-safe; one per call (calls are rare: once per open and per consent write).
-        return Mac.getInstance(KeyProperties.KEY_ALGORITHM_HMAC_SHA256).run {
+        return Mac.getInstance(HMAC_SHA256).run {
             init(secret)
             doFinal(data)
         }
@@ -82,8 +84,6 @@ class AndroidKeystoreDeviceKey(
         if (!tmp.renameTo(headFile)) throw IOException("cannot replace $headFile")
     }
 
-    private fun androidKeyStore(): KeyStore = KeyStore.getInstance(ANDROID_KEY_STORE).apply { load(null) }
-
     /** Names used by default. */
     companion object {
         /** The alias [ConsentKitAndroid.open] derives from when none is given. */
@@ -92,6 +92,37 @@ class AndroidKeystoreDeviceKey(
         /** The directory under `noBackupFilesDir` holding the head files. */
         const val HEAD_DIR: String = "consentkit"
 
-        private const val ANDROID_KEY_STORE = "AndroidKeyStore"
+        /** The MAC algorithm (the value of `KeyProperties.KEY_ALGORITHM_HMAC_SHA256`). */
+        internal const val HMAC_SHA256 = "HmacSHA256"
+    }
+}
+
+/**
+ * Where [AndroidKeystoreDeviceKey] gets its HMAC key. It exists so the head-file half of the class runs under
+ * Robolectric, which has no `AndroidKeyStore` provider: the tests pass a software key, apps always get
+ * [AndroidKeyStoreKeys].
+ */
+internal interface HmacKeySource {
+    /** The existing key, or null if there is none (never created, or deleted with the app's data). */
+    fun load(): SecretKey?
+
+    /** Creates the key and returns it. */
+    fun generate(): SecretKey
+}
+
+/** An HMAC-SHA256 key inside the Android Keystore under [alias] (`PURPOSE_SIGN`; it never leaves the Keystore). */
+internal class AndroidKeyStoreKeys(private val alias: String) : HmacKeySource {
+    override fun load(): SecretKey? = androidKeyStore().getKey(alias, null) as? SecretKey
+
+    override fun generate(): SecretKey {
+        val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_HMAC_SHA256, ANDROID_KEY_STORE)
+        generator.init(KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_SIGN).build())
+        return generator.generateKey()
+    }
+
+    private fun androidKeyStore(): KeyStore = KeyStore.getInstance(ANDROID_KEY_STORE).apply { load(null) }
+
+    private companion object {
+        const val ANDROID_KEY_STORE = "AndroidKeyStore"
     }
 }

@@ -1,8 +1,6 @@
 package dev.consentkit.android
 
 import android.content.Context
-import android.os.Handler
-import android.os.Looper
 import dev.consentkit.ConsentKit
 import dev.consentkit.ConsentKitOptions
 import dev.consentkit.DeviceKeyStore
@@ -12,17 +10,23 @@ import java.io.File
 
 /**
  * Opening ConsentKit the Android way: manifest from the app's assets, database in `noBackupFilesDir`, authenticated
- * with a key in the Android Keystore.
+ * with a key in the Android Keystore, access counts flushed when the app leaves the screen. It exists so an app gets
+ * those choices, each easy to get wrong (a database in backed-up storage, a key beside the file, counts lost when the
+ * process is killed in the background), from one call.
  */
 object ConsentKitAndroid {
     /**
      * Opens ConsentKit for the manifest asset [manifestAsset] (e.g. `"consent_manifest.json"` in `src/main/assets`),
      * with its database [databaseName] in [Context.getNoBackupFilesDir]: consent belongs to this device and must
-     * not be restored onto another one by Auto Backup. With [flushOnBackground], also wires
-     * [flushWhenBackgrounded] to the process lifecycle.
+     * not be restored onto another one by Auto Backup. With [followAppLifecycle], also registers
+     * [AppLifecycleHooks] on the Application (framework callbacks, no AndroidX): the pending access counts are
+     * written when the app goes to the background and [ConsentKit.refresh] runs on [dispatcher] when it comes back.
+     * Those hooks stay registered for the kit's lifetime; call [ConsentKit.followAppLifecycle] yourself (with
+     * `followAppLifecycle = false`) to get a handle you can close.
      *
      * [deviceKey] authenticates the database (by default an [AndroidKeystoreDeviceKey] whose alias names the
-     * database, its head file in `noBackupFilesDir`). Pass null to use the key-file fallback instead: `<db>.key` and
+     * database, its head file in `noBackupFilesDir`); any other [DeviceKeyStore] can be passed instead (tests pass
+     * one because Robolectric has no Android Keystore). Pass null to use the key-file fallback instead: `<db>.key` and
      * `<db>.head` beside the database (or in [ConsentKitOptions.integrityDir]). A database first opened with the
      * fallback and then with a Keystore key reports [dev.consentkit.RecoveryReason.KEY_REPLACED] once (state kept).
      *
@@ -40,19 +44,19 @@ object ConsentKitAndroid {
         databaseName: String = "consentkit.db",
         options: ConsentKitOptions = ConsentKitOptions(),
         dispatcher: CoroutineDispatcher = Dispatchers.IO,
-        flushOnBackground: Boolean = true,
+        followAppLifecycle: Boolean = true,
         deviceKey: DeviceKeyStore? = AndroidKeystoreDeviceKey(context, "${AndroidKeystoreDeviceKey.DEFAULT_ALIAS}.$databaseName"),
     ): ConsentKit {
         val app = context.applicationContext
         val manifest = app.assets.open(manifestAsset).bufferedReader().use { it.readText() }
         val db = File(app.noBackupFilesDir, databaseName)
         val kit = ConsentKit.open(db.path, manifest, options, dispatcher, deviceKey)
-        if (flushOnBackground) {
-            // Lifecycle observers must be added on the main thread.
-            if (Looper.myLooper() == Looper.getMainLooper()) {
-                kit.flushWhenBackgrounded()
-            } else {
-                Handler(Looper.getMainLooper()).post { kit.flushWhenBackgrounded() }
+        if (followAppLifecycle) {
+            try {
+                kit.followAppLifecycle(app, dispatcher)
+            } catch (t: Throwable) {
+                kit.close()
+                throw t
             }
         }
         return kit

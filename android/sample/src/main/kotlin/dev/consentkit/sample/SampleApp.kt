@@ -16,7 +16,7 @@ class SampleApp : Application() {
 
     /**
      * The process's ConsentKit (manifest: the ride-hailing example; database keyed to the Android Keystore; flushes
-     * its counts on ON_STOP).
+     * its counts when the app goes to the background).
      */
     lateinit var kit: Deferred<ConsentKit>
         private set
