@@ -374,6 +374,56 @@ class ConsentKit private constructor(
     }
 
     /**
+     * The collection list and the third-party sharing list with the real counts of the access log, for the app's
+     * "what we collect and share" screen (PIPL Art. 17; China's collection-list and sharing-list rules). It exists
+     * so the screen shows the same facts the core enforces. Pending access counts are sent and written first, so
+     * the counts include every collection allowed before the call. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the access log could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun transparencyLists(): TransparencyLists = TransparencyJson.lists(transparencyListsJson())
+
+    /**
+     * The same lists as [transparencyLists] as the core's JSON document (also the app, policy, filing and rule
+     * pack), the one `consentkit lists --format json` prints: for apps that render it on the web or ship it to a
+     * server as is.
+     */
+    suspend fun transparencyListsJson(): String = onDispatcher {
+        sendCounts(throwOnFailure = true)
+        callCore { core.transparencyListsJson() }
+    }
+
+    /**
+     * The consent receipts, one per consent given (policy agreements and grants, oldest first), each with what
+     * became of it since. It exists so the app can show the user what they agreed to and when, with the ledger row
+     * that proves it. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the ledger could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun receipts(): List<Receipt> = TransparencyJson.receipts(receiptsJson())
+
+    /**
+     * The receipts as the core's JSON document (ISO/IEC TS 27560 fields, plus the ledger's verification and, per
+     * purpose, what the user was shown): for handing to the user or a regulator as a file.
+     */
+    suspend fun receiptsJson(): String = onDispatcher { callCore { core.receiptsJson() } }
+
+    /**
+     * Everything ConsentKit holds about the user as one JSON document: the current state, every ledger event, the
+     * receipts and the lists with counts. It exists for the user's right of access and copy (PIPL Art. 45): offer
+     * it as a download. Pending access counts are written first. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the database could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun exportAllJson(): String = onDispatcher {
+        sendCounts(throwOnFailure = true)
+        callCore { core.exportAllJson() }
+    }
+
+    /**
      * Call when the app goes to the background: writes the pending access counts without blocking the caller.
      * On Android, `dev.consentkit.android.flushWhenBackgrounded()` calls it from `ProcessLifecycleOwner`'s ON_STOP.
      */
