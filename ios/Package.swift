@@ -29,7 +29,7 @@ let package = Package(
             dependencies: ["consentkitFFI"],
             path: "Generated/ConsentKitGenerated"
         ),
-        // C11 atomics for the decision mirror and the access counters (-> bindings/swift/Sources/ConsentKitAtomics).
+        // C11 atomics for the access counters (-> bindings/swift/Sources/ConsentKitAtomics).
         .target(name: "ConsentKitAtomics", path: "Sources/ConsentKitAtomics"),
         // The SDK's privacy manifest. A static library cannot carry one, so it ships in this target's resource
         // bundle, which Xcode's privacy report picks up.

@@ -26,7 +26,7 @@ let package = Package(
             dependencies: ["ConsentKitFFI"],
             path: "Sources/ConsentKitGenerated"
         ),
-        // Lock-free loads and counters for the decision mirror and the access batcher (C11 atomics, header only).
+        // Lock-free counters for the access batcher (C11 atomics, header only).
         .target(name: "ConsentKitAtomics", path: "Sources/ConsentKitAtomics"),
         // The public, hand-written Swift API.
         .target(

@@ -15,12 +15,13 @@ extension ConsentKit {
     public func collect(_ purpose: String, _ dataType: String, recipient: String? = nil) throws -> CollectResult {
         let cell = try mirror.handles.cell(purpose, dataType)
         let third = try recipient.map { try mirror.handles.thirdPartyHandle($0) }
-        let code = mirror.code(cell)
+        let version = mirror.snapshot
+        let code = version.code(cell)
         if code != CoreCode.allowed {
             guard let reason = DenyReason(code: code) else { throw ConsentKitError(code: code) }
             return .denied(reason, retryAfter: nil)
         }
-        if third != nil || mirror.isLimited(cell) {
+        if third != nil || version.limited[cell] {
             return try collectInCore(cell, third)
         }
         batcher.count(cell)

@@ -11,7 +11,7 @@ extension ConsentKit {
     /// - Throws: ``ConsentKitError/unknownId(kind:id:)`` for an id the manifest does not declare,
     ///   ``ConsentKitError/closed`` after ``close()``.
     public func decide(_ purpose: String, _ dataType: String) throws -> Decision {
-        try Decision(code: mirror.code(mirror.handles.cell(purpose, dataType)))
+        try Decision(code: mirror.snapshot.code(mirror.handles.cell(purpose, dataType)))
     }
 
     /// The richest tier of `feature` the app may offer now, what is missing for the next richer tier, and
@@ -21,12 +21,12 @@ extension ConsentKit {
     public func resolve(_ feature: String) throws -> Tier {
         let f = try mirror.handles.featureHandle(feature)
         try checkOpen()
-        var (entry, nextChangeMs) = mirror.feature(f)
-        if let nextChangeMs, clock.nowMs() >= nextChangeMs {
+        var version = mirror.snapshot
+        if let nextChangeMs = version.nextChangeMs, clock.nowMs() >= nextChangeMs {
             refreshAfterCooldown()
-            entry = mirror.feature(f).entry
+            version = mirror.snapshot
         }
-        return mirror.tier(f, entry)
+        return mirror.tier(f, in: version)
     }
 
     /// Runs `body` (which collects `dataType` for `purpose`) only if consent allows it, and counts the collection.

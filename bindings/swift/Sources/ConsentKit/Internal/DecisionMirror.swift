@@ -1,17 +1,10 @@
 import Foundation
-internal import ConsentKitAtomics
 internal import ConsentKitGenerated
 
-/// The read-only mirror of the core's current decisions (DESIGN §6): `decide` and `resolve` read it without
-/// crossing the FFI boundary. Every entry comes from a `DecisionTable` computed by the core; nothing is derived here.
-///
-/// Decisions live in a fixed array of atomic bytes (its shape is fixed for an open instance), so `decide` is one
-/// dictionary lookup plus one relaxed byte load: no lock, no reference counting. A table is published under a lock
-/// and only if it is not older than the one in place (versions increase with every change; a table of the same
-/// version computed later carries fresher time-based fields, e.g. a cooldown that ended).
-///
-/// `close()` writes the core's "closed" code into every cell, so a closed instance answers `.closed` for free.
-final class DecisionMirror: @unchecked Sendable {
+/// One published decision table, immutable: the decision codes, the frequency-limit flags and the feature entries
+/// of one version of the core's table. It exists so `decide` and `resolve` answer from the same version: the mirror
+/// swaps whole versions, never cells, so a reader holding one never sees half of a table.
+final class MirrorVersion: Sendable {
     /// One feature's resolution, from the table.
     struct FeatureEntry: Sendable {
         let tierIndex: Int?
@@ -19,51 +12,73 @@ final class DecisionMirror: @unchecked Sendable {
         let canAsk: Bool
     }
 
+    /// The core's version of the table (increases with every change).
+    let version: UInt64
+    /// Decision code per cell (see the core's `decide_code`).
+    let codes: [UInt8]
+    /// Per cell: a frequency limit applies, so only the core can answer `collect`.
+    let limited: [Bool]
+    /// Per feature: its resolution.
+    let features: [FeatureEntry]
+    /// When the table's time-based answers next change (UTC ms), if ever.
+    let nextChangeMs: Int64?
+    /// The instance was closed: every code is "closed" and nothing is published any more.
+    let isClosed: Bool
+
+    init(version: UInt64, codes: [UInt8], limited: [Bool], features: [FeatureEntry], nextChangeMs: Int64?,
+         isClosed: Bool) {
+        self.version = version
+        self.codes = codes
+        self.limited = limited
+        self.features = features
+        self.nextChangeMs = nextChangeMs
+        self.isClosed = isClosed
+    }
+
+    /// The decision code of a cell.
+    @inline(__always)
+    func code(_ cell: Int) -> UInt8 { codes[cell] }
+}
+
+/// The read-only mirror of the core's current decisions (DESIGN §6): `decide` and `resolve` read it without
+/// crossing the FFI boundary. Every entry comes from a `DecisionTable` computed by the core; nothing is derived here.
+///
+/// The mirror holds one immutable ``MirrorVersion`` and replaces it as a whole: a reader takes the current version
+/// (a reference read under a lock held for nanoseconds, never across a call) and answers from it. A table is
+/// published only if it is not older than the one in place (versions increase with every change; a table of the
+/// same version computed later carries fresher time-based fields, e.g. a cooldown that ended).
+///
+/// `close()` installs a version whose every code is the core's "closed" code, so a closed instance answers
+/// `.closed` for free.
+final class DecisionMirror: @unchecked Sendable {
     let handles: HandleMaps
     let cellCount: Int
 
-    // Written only under `lock`, read lock-free with ck_load_u8 (bytes: `cellCount` each).
-    private let codes: UnsafeMutableRawPointer
-    private let limited: UnsafeMutableRawPointer
-
-    // Guarded by `lock`.
     private let lock = NSLock()
-    private var version: UInt64 = 0
-    private var features: [FeatureEntry] = []
-    private var nextChangeMs: Int64?
-    private var isClosed = false
+    // Guarded by `lock`.
+    private var current: MirrorVersion
 
     /// Builds the mirror from the first table; throws if this Swift layer cannot read the core's table.
     init(handles: HandleMaps, table: ConsentKitGenerated.DecisionTable) throws {
         self.handles = handles
         cellCount = handles.purposes.count * handles.width
-        codes = .allocate(byteCount: max(cellCount, 1), alignment: 1)
-        limited = .allocate(byteCount: max(cellCount, 1), alignment: 1)
-        codes.initializeMemory(as: UInt8.self, repeating: CoreCode.closed, count: max(cellCount, 1))
-        limited.initializeMemory(as: UInt8.self, repeating: 0, count: max(cellCount, 1))
+        current = MirrorVersion(
+            version: 0,
+            codes: [UInt8](repeating: CoreCode.closed, count: cellCount),
+            limited: [Bool](repeating: false, count: cellCount),
+            features: [],
+            nextChangeMs: nil,
+            isClosed: false
+        )
         if let problem = check(table) {
             throw ConsentKitError.unexpected(detail: "cannot read the core's decision table: \(problem)")
         }
         publish(table)
     }
 
-    deinit {
-        codes.deallocate()
-        limited.deallocate()
-    }
-
-    // MARK: Hot path (lock-free)
-
-    /// The decision code of a cell (see the core's `decide_code`).
-    @inline(__always)
-    func code(_ cell: Int) -> UInt8 {
-        ck_load_u8(codes, cell)
-    }
-
-    /// Whether a frequency limit applies to the cell, so only the core can answer `collect`.
-    @inline(__always)
-    func isLimited(_ cell: Int) -> Bool {
-        ck_load_u8(limited, cell) != 0
+    /// The version in place: answer several questions from it to get answers of one table.
+    var snapshot: MirrorVersion {
+        lock.locked { current }
     }
 
     // MARK: Publishing
@@ -75,23 +90,24 @@ final class DecisionMirror: @unchecked Sendable {
             assertionFailure("ConsentKit: ignoring an unreadable decision table: \(problem)")
             return false
         }
-        return lock.locked {
-            guard !isClosed, table.version >= version else { return false }
-            let newCodes = [UInt8](table.codes)
-            let newLimited = [UInt8](table.limited)
-            for i in 0..<cellCount {
-                if ck_load_u8(codes, i) != newCodes[i] { ck_store_u8(codes, i, newCodes[i]) }
-                ck_store_u8(limited, i, newLimited[i] == 0 ? 0 : 1)
-            }
-            features = (0..<table.featureTier.count).map { f in
-                FeatureEntry(
+        // Built outside the lock; only the swap is under it.
+        let next = MirrorVersion(
+            version: table.version,
+            codes: [UInt8](table.codes),
+            limited: [UInt8](table.limited).map { $0 != 0 },
+            features: (0..<table.featureTier.count).map { f in
+                MirrorVersion.FeatureEntry(
                     tierIndex: table.featureTier[f] < 0 ? nil : Int(table.featureTier[f]),
                     missing: table.featureMissing[f].map(Int.init),
                     canAsk: table.featureCanAsk[f]
                 )
-            }
-            version = table.version
-            nextChangeMs = table.nextChangeMs
+            },
+            nextChangeMs: table.nextChangeMs,
+            isClosed: false
+        )
+        return lock.locked {
+            guard !current.isClosed, next.version >= current.version else { return false }
+            current = next
             return true
         }
     }
@@ -114,20 +130,17 @@ final class DecisionMirror: @unchecked Sendable {
         return nil
     }
 
-    // MARK: Reading features
-
-    /// A feature's entry and when the table's time-based answers next change.
-    func feature(_ f: Int) -> (entry: FeatureEntry, nextChangeMs: Int64?) {
-        lock.locked { (features[f], nextChangeMs) }
-    }
+    // MARK: Reading
 
     /// The table's version and when its time-based answers next change.
     var currentVersion: (version: UInt64, nextChangeMs: Int64?) {
-        lock.locked { (version, nextChangeMs) }
+        let v = snapshot
+        return (v.version, v.nextChangeMs)
     }
 
-    /// The public tier of feature `f` for an entry.
-    func tier(_ f: Int, _ entry: FeatureEntry) -> Tier {
+    /// The public tier of feature `f` in version `v`.
+    func tier(_ f: Int, in v: MirrorVersion) -> Tier {
+        let entry = v.features[f]
         let tiers = handles.tiers[f]
         return Tier(
             feature: handles.features[f],
@@ -144,10 +157,14 @@ final class DecisionMirror: @unchecked Sendable {
     /// Every later read answers "closed"; no table is published any more.
     func close() {
         lock.locked {
-            isClosed = true
-            for i in 0..<cellCount {
-                ck_store_u8(codes, i, CoreCode.closed)
-            }
+            current = MirrorVersion(
+                version: current.version,
+                codes: [UInt8](repeating: CoreCode.closed, count: cellCount),
+                limited: [Bool](repeating: false, count: cellCount),
+                features: current.features,
+                nextChangeMs: nil,
+                isClosed: true
+            )
         }
     }
 }

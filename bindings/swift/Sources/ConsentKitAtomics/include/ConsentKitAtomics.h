@@ -1,7 +1,6 @@
-// Lock-free primitives for the ConsentKit Swift facade: relaxed byte loads/stores for the decision mirror and
-// 64-bit counters for the access batcher. Header-only (static inline), so the Swift optimizer inlines them into
-// the hot path; C11 atomics work on every platform the SDK ships to (iOS, the iOS simulator, Linux hosts), unlike
-// Swift's Synchronization module, which needs iOS 18.
+// Lock-free primitives for the ConsentKit Swift facade: the 64-bit counters of the access batcher. Header-only
+// (static inline), so the Swift optimizer inlines them into the hot path; C11 atomics work on every platform the
+// SDK ships to (iOS, the iOS simulator, Linux hosts), unlike Swift's Synchronization module, which needs iOS 18.
 //
 // Each function takes a base pointer and an element index. The memory is allocated by Swift with the element's
 // size and alignment and is only ever accessed through these functions.
@@ -11,16 +10,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/// Loads byte `i` (relaxed: each byte is a complete answer on its own).
-static inline uint8_t ck_load_u8(void *_Nonnull base, intptr_t i) {
-    return atomic_load_explicit((_Atomic(uint8_t) *)base + i, memory_order_relaxed);
-}
-
-/// Stores byte `i` (relaxed; the publisher's lock and the task that awaits the write order it).
-static inline void ck_store_u8(void *_Nonnull base, intptr_t i, uint8_t value) {
-    atomic_store_explicit((_Atomic(uint8_t) *)base + i, value, memory_order_relaxed);
-}
 
 /// Adds to counter `i`; returns the value before the addition.
 static inline uint64_t ck_add_u64(void *_Nonnull base, intptr_t i, uint64_t value) {

@@ -13,7 +13,6 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.util.concurrent.atomic.AtomicBoolean
@@ -77,24 +76,19 @@ class ConsentKit private constructor(
 
     private val counters = AccessCounters(
         width = handles.dataTypes.size,
-        thirdParties = handles.thirdParties.size,
         // The core marks pairs the manifest does not declare with NOT_DECLARED; that never changes.
         declared = BooleanArray(mirror.codes.size) { mirror.codes[it].toInt() != DenyReason.NOT_DECLARED.code },
-        batchSize = options.collectBatchSize,
     )
-
-    /**
-     * What the core answered about (purpose, third party) recipients, by `purpose * thirdParties + thirdParty`:
-     * 0 not known yet, [RECIPIENT_DECLARED] or [RECIPIENT_UNDECLARED]. Fixed by the manifest, learned from the core's
-     * first `collectCode` answer for the pair (the handle table does not list a purpose's recipients).
-     */
-    private val recipients = ByteArray(handles.purposes.size * handles.thirdParties.size)
 
     private val scope = CoroutineScope(SupervisorJob() + dispatcher)
     private val closed = AtomicBoolean(false)
     private val flushLock = Any()
     private val flushQueued = AtomicBoolean(false)
     private val countsSent = AtomicLong()
+    private val timerLock = Any()
+
+    /** The one-shot flush timer: set only while access counts are pending (guarded by [timerLock]). */
+    private var flushTimer: Job? = null
     private var cooldownJob: Job? = null
     private var cooldownAt = Long.MAX_VALUE
     private val observer = StateObserver(::publish)
@@ -103,12 +97,6 @@ class ConsentKit private constructor(
     init {
         observerId = callCore { core.addObserver(observer) }
         scheduleCooldownRefresh(mirror)
-        scope.launch {
-            while (isActive) {
-                delay(options.collectFlushInterval)
-                sendCounts()
-            }
-        }
     }
 
     // ---------------------------------------------------------------- reads (local, any thread)
@@ -157,7 +145,7 @@ class ConsentKit private constructor(
         val code = m.codes[pair].toInt()
         if (code != 0) return CollectResult.deniedFor(code)
         if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
-        if (counters.add(pair, -1)) requestSend()
+        counted(counters.add(pair))
         return CollectResult.Allowed
     }
 
@@ -187,8 +175,9 @@ class ConsentKit private constructor(
      * decision allows it, the recipient is declared for the purpose, and the data type's frequency limit leaves
      * room. An allowed collection is counted in the access log (sent in batches; exact after [flush]).
      *
-     * Crosses into the core only for frequency-limited data types (and once per new purpose/recipient pair);
-     * otherwise it is a local lookup plus an atomic increment.
+     * Crosses into the core for frequency-limited data types and for every collection with a [recipient] (only the
+     * core knows a purpose's recipients; the Swift facade does the same); otherwise it is a local lookup plus an
+     * atomic increment.
      *
      * @throws ConsentKitException.UnknownId for an undeclared purpose, data type or third party.
      * @throws ConsentKitException.Closed after [close].
@@ -202,7 +191,7 @@ class ConsentKit private constructor(
         val code = m.codes[pair].toInt()
         if (code != 0) return CollectResult.deniedFor(code)
         if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
-        if (counters.add(pair, -1)) requestSend()
+        counted(counters.add(pair))
         return CollectResult.Allowed
     }
 
@@ -333,7 +322,10 @@ class ConsentKit private constructor(
      * bracket [AgeBracket.UNDER_14] is kept (only the guardian moves a child out of it, with [setAgeBracket]).
      */
     suspend fun eraseAll(actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit = write {
-        synchronized(flushLock) { counters.drain() }
+        synchronized(flushLock) {
+            disarmFlushTimer()
+            counters.drain()
+        }
         core.eraseAll(actor.toCore(), source)
     }
 
@@ -371,6 +363,56 @@ class ConsentKit private constructor(
             is CoreIntegrityCheck.Passed -> IntegrityCheck.Passed(check.rows.toLong(), check.tookMs)
             CoreIntegrityCheck.Recovered -> IntegrityCheck.Recovered
         }
+    }
+
+    /**
+     * The collection list and the third-party sharing list with the real counts of the access log, for the app's
+     * "what we collect and share" screen (PIPL Art. 17; China's collection-list and sharing-list rules). It exists
+     * so the screen shows the same facts the core enforces. Pending access counts are sent and written first, so
+     * the counts include every collection allowed before the call. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the access log could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun transparencyLists(): TransparencyLists = TransparencyJson.lists(transparencyListsJson())
+
+    /**
+     * The same lists as [transparencyLists] as the core's JSON document (also the app, policy, filing and rule
+     * pack), the one `consentkit lists --format json` prints: for apps that render it on the web or ship it to a
+     * server as is.
+     */
+    suspend fun transparencyListsJson(): String = onDispatcher {
+        sendCounts(throwOnFailure = true)
+        callCore { core.transparencyListsJson() }
+    }
+
+    /**
+     * The consent receipts, one per consent given (policy agreements and grants, oldest first), each with what
+     * became of it since. It exists so the app can show the user what they agreed to and when, with the ledger row
+     * that proves it. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the ledger could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun receipts(): List<Receipt> = TransparencyJson.receipts(receiptsJson())
+
+    /**
+     * The receipts as the core's JSON document (ISO/IEC TS 27560 fields, plus the ledger's verification and, per
+     * purpose, what the user was shown): for handing to the user or a regulator as a file.
+     */
+    suspend fun receiptsJson(): String = onDispatcher { callCore { core.receiptsJson() } }
+
+    /**
+     * Everything ConsentKit holds about the user as one JSON document: the current state, every ledger event, the
+     * receipts and the lists with counts. It exists for the user's right of access and copy (PIPL Art. 45): offer
+     * it as a download. Pending access counts are written first. Runs on the dispatcher given to [open].
+     *
+     * @throws ConsentKitException.Storage if the database could not be read.
+     * @throws ConsentKitException.Closed after [close].
+     */
+    suspend fun exportAllJson(): String = onDispatcher {
+        sendCounts(throwOnFailure = true)
+        callCore { core.exportAllJson() }
     }
 
     /**
@@ -426,6 +468,9 @@ class ConsentKit private constructor(
 
     /** The facade's observer (tests: it must never throw). */
     internal val stateObserver: StateObserver get() = observer
+
+    /** Whether the one-shot flush timer is armed (tests: only while counts are pending). */
+    internal val flushTimerArmed: Boolean get() = synchronized(timerLock) { flushTimer?.isActive == true }
 
     /** How many collections this facade has handed to the core with `recordAccess` (tests). */
     internal val collectionsSent: Long get() = countsSent.get()
@@ -485,15 +530,8 @@ class ConsentKit private constructor(
         if (m.closed) throw ConsentKitException.Closed()
         val code = m.codes[pair].toInt()
         if (code != 0) return CollectResult.deniedFor(code)
-        if (m.limited[pair].toInt() != 0) return collectInCore(pair, r)
-        if (r >= 0) {
-            when (recipients[pair / m.width * handles.thirdParties.size + r]) {
-                RECIPIENT_UNDECLARED -> return CollectResult.deniedFor(DenyReason.RECIPIENT_NOT_DECLARED.code)
-                RECIPIENT_DECLARED -> Unit
-                else -> return collectInCore(pair, r)
-            }
-        }
-        if (counters.add(pair, r)) requestSend()
+        if (r >= 0 || m.limited[pair].toInt() != 0) return collectInCore(pair, r)
+        counted(counters.add(pair))
         return CollectResult.Allowed
     }
 
@@ -560,11 +598,6 @@ class ConsentKit private constructor(
             callCore { core.collectCode(p.toUInt(), d.toUInt(), if (r < 0) UInt.MAX_VALUE else r.toUInt()).toLong() }
         }
         val code = (raw and 0xFF).toInt()
-        if (r >= 0) {
-            val slot = p * handles.thirdParties.size + r
-            if (code == 0) recipients[slot] = RECIPIENT_DECLARED
-            if (code == DenyReason.RECIPIENT_NOT_DECLARED.code) recipients[slot] = RECIPIENT_UNDECLARED
-        }
         return when (code) {
             0 -> CollectResult.Allowed
             DenyReason.FREQUENCY_LIMITED.code ->
@@ -572,6 +605,36 @@ class ConsentKit private constructor(
             CODE_CLOSED -> throw ConsentKitException.Closed()
             CODE_INVALID_HANDLE -> throw ConsentKitException.Unexpected("handle ($p, $d, $r) out of range")
             else -> CollectResult.deniedFor(code)
+        }
+    }
+
+    /** After a local count that brought a counter to [pending]: send a full batch, or arm the timer for a first count. */
+    private fun counted(pending: Long) {
+        if (pending >= options.collectBatchSize) {
+            if (pending == options.collectBatchSize.toLong()) requestSend()
+        } else if (pending == 1L) {
+            armFlushTimer()
+        }
+    }
+
+    /**
+     * Arms the one-shot flush timer unless it is armed: counts wait at most [ConsentKitOptions.collectFlushInterval].
+     * Armed by the first count after a send, so an idle app has no timer at all (no periodic wake-ups).
+     */
+    private fun armFlushTimer() {
+        synchronized(timerLock) {
+            if (flushTimer != null || closed.get()) return
+            flushTimer = scope.launch {
+                delay(options.collectFlushInterval)
+                sendCounts()
+            }
+        }
+    }
+
+    private fun disarmFlushTimer() {
+        synchronized(timerLock) {
+            flushTimer?.cancel()
+            flushTimer = null
         }
     }
 
@@ -587,6 +650,8 @@ class ConsentKit private constructor(
     /** Sends the pending counts in one `recordAccess` call; on failure puts them back (and throws if asked). */
     private fun sendCounts(throwOnFailure: Boolean = false) {
         synchronized(flushLock) {
+            // Disarm before draining: a count that lands after this arms a new timer, one before it is drained now.
+            disarmFlushTimer()
             val entries = counters.drain()
             if (entries.isEmpty()) return
             try {
@@ -594,6 +659,7 @@ class ConsentKit private constructor(
                 countsSent.addAndGet(entries.sumOf { it.count.toLong() })
             } catch (e: ConsentKitException) {
                 counters.restore(entries)
+                armFlushTimer()
                 if (throwOnFailure) throw e
             }
         }
@@ -604,8 +670,6 @@ class ConsentKit private constructor(
         /** The `source` recorded in the ledger when a write does not name one. */
         const val DEFAULT_SOURCE: String = "app"
 
-        private const val RECIPIENT_DECLARED: Byte = 1
-        private const val RECIPIENT_UNDECLARED: Byte = 2
         private const val CODE_INVALID_HANDLE = 250
         private const val CODE_CLOSED = 251
 

@@ -2,6 +2,7 @@ package dev.consentkit
 
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.nio.file.Path
@@ -46,6 +47,27 @@ class AccessBatchingTest {
     }
 
     @Test
+    fun `the flush timer is armed only while counts are pending`() {
+        val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectFlushInterval = 300.milliseconds))
+        assertFalse(kit.flushTimerArmed, "nothing pending after open: no timer")
+        Thread.sleep(400)
+        assertEquals(0L, kit.collectionsSent)
+        val start = System.nanoTime()
+        repeat(4) { kit.collect("ride", "phone_number") }
+        assertTrue(kit.flushTimerArmed, "a pending count arms the timer")
+        assertTrue(TestSupport.eventually { kit.collectionsSent == 4L }, "the timer sends")
+        val waitedMs = (System.nanoTime() - start) / 1_000_000
+        assertTrue(waitedMs >= 250, "sent after the interval, not before (${waitedMs} ms)")
+        assertTrue(TestSupport.eventually { !kit.flushTimerArmed }, "disarmed once sent")
+        // A full batch sent early disarms it too; the next count arms it again.
+        kit.collect("ride", "phone_number")
+        assertTrue(kit.flushTimerArmed)
+        runBlocking { kit.flush() }
+        assertFalse(kit.flushTimerArmed, "flush sent everything: no timer")
+        assertEquals(mapOf(phone to 5L), logAfterClose(kit, db))
+    }
+
+    @Test
     fun `onBackground hands over and writes pending counts`() {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectFlushInterval = 1.hours))
         runBlocking { kit.grant("ads") }
@@ -54,8 +76,8 @@ class AccessBatchingTest {
         assertEquals(0L, kit.collectionsSent)
         kit.onBackground()
         runBlocking { kit.lastBackgroundFlush!!.join() }
-        // The first collection for a new (purpose, recipient) pair is answered, and counted, by the core.
-        assertEquals(9L, kit.collectionsSent)
+        // Collections with a recipient are answered, and counted, by the core (as on Swift): only the 7 are handed over.
+        assertEquals(7L, kit.collectionsSent)
         assertEquals(mapOf(phone to 7L, "ads/device_id/adnet" to 3L), logAfterClose(kit, db))
     }
 
