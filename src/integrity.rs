@@ -69,11 +69,11 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Storage(format!("{what} ({}): {e}", path.display()))
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
-fn write_atomically(path: &Path, bytes: &[u8]) -> CoreResult<()> {
+/// Writes `bytes` to `path` atomically (temporary file, rename), fsynced first when `durable`.
+fn replace(path: &Path, bytes: &[u8], durable: bool) -> CoreResult<()> {
     let tmp = path.with_extension("tmp");
     let mut f = fs::File::create(&tmp).map_err(|e| io("create", &tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| io("write", &tmp, e))?;
+    f.write_all(bytes).and_then(|_| if durable { f.sync_all() } else { Ok(()) }).map_err(|e| io("write", &tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| io("rename", path, e))
 }
 
@@ -85,7 +85,7 @@ impl DeviceKey for KeyFile {
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| CoreError::Storage(format!("no randomness for a device key: {e}")))?;
-        write_atomically(&self.key, &key)?;
+        replace(&self.key, &key, true)?;
         // A head left from an earlier key means nothing under the new one.
         let _ = fs::remove_file(&self.head);
         Ok(KeyStatus::Created)
@@ -104,7 +104,10 @@ impl DeviceKey for KeyFile {
     }
 
     fn store_head(&self, head: &str) -> CoreResult<()> {
-        write_atomically(&self.head, head.as_bytes())
+        // Replaced atomically but not fsynced: the database's own commit is the durable record, and a head that a
+        // power cut leaves one write behind only lags (open accepts a file ahead of it); an fsync here would double
+        // the cost of every consent write.
+        replace(&self.head, head.as_bytes(), false)
     }
 }
 
