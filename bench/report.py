@@ -324,6 +324,13 @@ def render_md(rows, meta):
     missed = [r["id"] for r in rows if r["status"] == "miss"]
     pending = [r["id"] for r in rows if r["status"] in ("pending", "missing")]
     earlier = [r["id"] for r in rows if r.get("earlier_run")]
+    files = [r["id"] for r in rows if r["id"].startswith(("kotlin_", "swift_")) and r["status"] != "pending"]
+    here = [r["id"] for r in rows if not r.get("earlier_run") and r["id"] not in files
+            and r["status"] not in ("pending", "missing")]
+    out += ["", "Measured by this run: " + (", ".join(here) or "nothing") + ". "
+            + (f"Read from the bindings' results files (measured by their own benches, not by `run.sh`): "
+               f"{', '.join(files)}. " if files else "")
+            + (f"Not re-measured, figures from an earlier run: {', '.join(earlier)}." if earlier else "")]
     out += ["", f"**{passed} pass, {len(missed)} miss ({', '.join(missed) or 'none'}), "
                 f"{len(pending)} pending/missing ({', '.join(pending) or 'none'}).**"
                 + (f" Carried from an earlier run, not re-measured: {', '.join(earlier)}." if earlier else ""), "",

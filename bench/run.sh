@@ -19,6 +19,7 @@ out=$target/bench-results
 mkdir -p "$out"
 export CK_BENCH_OUT=$out
 started=$(date +%s)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
 # Stale estimates must not masquerade as this run's: clear the groups this script reads.
@@ -53,10 +54,14 @@ fi
 step "report"
 cpu=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
+# The results files themselves do not count as changes to what was measured.
+dirty=$(git status --porcelain -- . ':!bench/results.md' ':!bench/results.json' 2>/dev/null | grep -q . &&
+  echo " (+ uncommitted changes)" || true)
 cat > "$out/meta.json" <<EOF
 {"date (UTC)": "$(date -u +%Y-%m-%dT%H:%MZ)", "commit": "$rev$dirty", "rustc": "$(rustc -V)",
- "cpu": "$cpu", "cores": $(nproc), "load average at start": "$(cut -d' ' -f1-3 /proc/loadavg)",
+ "cpu": "$cpu", "cores": $(nproc), "load average at start": "$load_at_start",
+ "load average at the end of the benchmarks": "$(cut -d' ' -f1-3 /proc/loadavg)",
+ "skipped steps": "$( { [ "${SKIP_PEERS:-0}" = 1 ] && printf 'peers '; [ "${SKIP_SIZE:-0}" = 1 ] && printf 'size'; } || true)",
  "run time": "$(( $(date +%s) - started ))s"}
 EOF
 # Rows a skipped step did not measure keep the previous results' figures, marked as from that run.
