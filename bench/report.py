@@ -157,7 +157,7 @@ def build_rows(a):
     dg = inter.get("durable_grant")
     ck = dg["grant"]["median_ns"] if dg else None
     ref = dg["raw_insert"]["median_ns"] if dg else None
-    add("durable_grant", "durable `grant` (ledger row + state + hash, fsync)", ck,
+    add("durable_grant", "durable `grant` (ledger row + state + hash + HMAC, fsync; the head file beside it, fsync)", ck,
         "one raw rusqlite INSERT, WAL, synchronous=FULL, same disk", ref, "≤ 1.3x", lambda x, y, r: r <= 1.3,
         note=(f"medians of {dg['grant']['samples']} interleaved ops; withdraw {fmt_ns(dg['withdraw']['median_ns'])}; "
               f"means: grant {fmt_ns(dg['grant']['mean_ns'])}, insert {fmt_ns(dg['raw_insert']['mean_ns'])}"
