@@ -10,13 +10,18 @@
 //!   context, a writer doing durable raw SQLite inserts instead: what any fsync-bound writer costs the readers here);
 //!   median throughputs compared.
 //!
-//! * `open_10k`: `ConsentKit::open` of an existing file with 10,000 ledger rows and the 40-purpose manifest, until it
-//!   returns, against opening the same file with rusqlite and reading one row. Both cold: every open is preceded by
-//!   the same cache flush (reading a buffer twice the size of the last-level cache, so no earlier iteration's code or
-//!   data survives in any cache — a smaller sweep leaves a partly warm cache whose content depends on what ran just
-//!   before), and every connection is closed before the next open. ConsentKit's integrity audit (ADR 0006) is waited
-//!   for and the instance closed outside the timed part; open + whole audit, the audit alone and both opens without
-//!   the flush are reported as context. Order alternates per round; medians compared.
+//! * `first_answer_100`, `first_answer_1k`, `first_answer_10k`: `ConsentKit::open` of an existing file with that
+//!   many ledger rows and the 40-purpose manifest, then `next_prompt(AppStart)`, `resolve(feature)` and
+//!   `decide(purpose, data_type)` (the first answers of an app start), against opening the same file with rusqlite and
+//!   reading one row. Both cold: every open is preceded by the same cache flush (reading a buffer twice the size of the
+//!   last-level cache, so no earlier iteration's code or data survives in any cache — a smaller sweep leaves a partly
+//!   warm cache whose content depends on what ran just before), and every connection is closed before the next open
+//!   (ConsentKit's only handle is closed, so the shared engine is released and the next open reads the file again).
+//!   `verify_integrity()` (the explicit full check, ADR 0007) runs after each cold round outside the timed part, for
+//!   its time; open alone and both sides without the flush are reported as context. Order alternates per round;
+//!   medians compared.
+//! * `first_write_10k`: the first durable `grant` after a cold open of the 10,000-row file (only the grant is timed,
+//!   after open returned), against the `durable_grant` reference (one raw durable INSERT on an open connection).
 //!
 //! Not a criterion harness: writes `interleaved.json` into `$CK_BENCH_OUT` (default `target/tmp/bench-results`).
 //! Without `--bench` (as `cargo test --benches` runs it) it does a few iterations and writes nothing.
@@ -24,6 +29,7 @@
 mod common;
 
 use std::hint::black_box;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -32,7 +38,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 use serde_json::json;
 
-use consentkit::ffi::{Actor, ConsentKit, IntegrityCheck, OpenOptions};
+use consentkit::ffi::{Actor, ConsentKit, IntegrityCheck, OpenOptions, PromptTrigger};
 use consentkit::gate::Reason;
 use consentkit::store::{ledger, state, ConsentState, EventKind, NewEvent};
 
@@ -65,7 +71,12 @@ fn time(f: impl FnOnce()) -> f64 {
 
 /// A WAL, `synchronous=FULL` database with a ledger-shaped table in `dir`: the raw SQLite side of the references.
 fn raw_db(dir: &Path) -> Connection {
-    let raw = Connection::open(dir.join("raw.db")).expect("raw db");
+    raw_db_at(&dir.join("raw.db"))
+}
+
+/// [`raw_db`] at a given path.
+fn raw_db_at(path: &Path) -> Connection {
+    let raw = Connection::open(path).expect("raw db");
     raw.pragma_update(None, "journal_mode", "WAL").expect("wal");
     raw.pragma_update(None, "synchronous", "FULL").expect("sync");
     raw.execute_batch(
@@ -133,10 +144,12 @@ fn durable_grant(quick: bool) -> serde_json::Value {
         i.median_ns / 1e3,
         g.median_ns / i.median_ns
         );
+        println!("durable_grant: load average {}", loadavg());
     }
     json!({
         "method": "grant/withdraw of one purpose alternating with a raw INSERT (WAL, synchronous=FULL) in the same directory; each op timed alone; order alternates per round",
         "grant": stats_json(&g), "withdraw": stats_json(&w), "raw_insert": stats_json(&i),
+        "load_average": loadavg(),
     })
 }
 
@@ -282,6 +295,7 @@ fn contention(quick: bool) -> serde_json::Value {
             rwc.median_ns * 100.0,
             wr.median_ns / a.median_ns
         );
+        println!("contention: load average {}", loadavg());
     }
     json!({
         "method": format!("{READERS} threads call decide_handles over the declared pairs for {} ms per round; rounds run no writer, one thread granting and withdrawing `{TOGGLED}` in a loop, and (context) one thread doing durable raw SQLite inserts in a loop, in all six orders; {rounds} rounds; medians (values are ops/s, not ns)", window.as_millis()),
@@ -290,6 +304,7 @@ fn contention(quick: bool) -> serde_json::Value {
         "writer_cpu_cores": stats_json(&wc), "cores": cores,
         "with_raw_sqlite_writer_ops_per_s": stats_json(&wr), "raw_inserts_per_s": stats_json(&rws),
         "raw_writer_cpu_cores": stats_json(&rwc),
+        "load_average": loadavg(),
     })
 }
 
@@ -360,47 +375,84 @@ impl CacheFlush {
     }
 }
 
-fn open_10k(quick: bool) -> serde_json::Value {
-    let dir = common::temp_dir();
-    let manifest = common::manifest_40();
-    let db = dir.path().join("consent.db");
-    let rows = if quick { 300 } else { 10_000 };
-    let kit = common::open(&db, &manifest);
+/// The pair the first-answer rows ask `decide` about (declared by `common::manifest_40`).
+const FIRST_DECIDE: (&str, &str) = ("purpose_02", "photos");
+
+fn options() -> OpenOptions {
+    OpenOptions { manual_clock_start_ms: None, access_flush_every: None, integrity_dir: None }
+}
+
+/// A database `dir/name` with `rows` ledger rows, filled as the engine writes them (`fill_ledger`), then opened once
+/// through `ConsentKit::open` — which verifies the unkeyed file in full and seals its checkpoint under the key file
+/// beside it (ADR 0007), as any keyed file has one — and closed. Also checks that the last close releases the shared
+/// engine, so that every later `ConsentKit::open` after a full close really reads the file again.
+fn filled_db(dir: &Path, name: &str, manifest: &str, rows: usize) -> PathBuf {
+    let db = dir.join(name);
+    let kit = common::open(&db, manifest);
     fill_ledger(&db, &kit, rows);
     kit.close().expect("close");
     drop(kit);
-    // The file opens clean with every row, and this first open seals its state (ADR 0006) as any write would.
-    let check = common::open(&db, &manifest);
+    let check = common::open(&db, manifest);
     assert!(check.engine().recovery().is_none(), "the filled ledger verifies");
     assert_eq!(check.engine().with_store(|_, s| Ok(s.last_seq)).expect("state") as usize, rows);
+    assert!(check.decide(FIRST_DECIDE.0.into(), FIRST_DECIDE.1.into()).is_ok(), "the decided pair is declared");
+    let first: *const consentkit::engine::Engine = check.engine();
     check.close().expect("close");
-    drop(check);
+    let again = common::open(&db, manifest);
+    assert!(!std::ptr::eq(first, again.engine()), "after the last close, open reads the file again (a new engine)");
+    again.close().expect("close");
+    drop((check, again));
+    db
+}
 
+/// Per-round samples (ns) of one `first_answer_*` series.
+#[derive(Default)]
+struct AnswerSamples {
+    /// `ConsentKit::open` returned.
+    open: Vec<f64>,
+    /// Open + `next_prompt(AppStart)` + `resolve(feature)` + `decide(p, d)`: the row.
+    answer: Vec<f64>,
+    /// `verify_integrity()`'s own `took_ms` (outside the timed part; cold series only).
+    verify: Vec<f64>,
+    reference: Vec<f64>,
+    /// A 68-byte file written durably beside the database (context; cold series only).
+    side_write: Vec<f64>,
+}
+
+/// `first_answer_<label>`: from `ConsentKit::open` of a file with `rows` ledger rows to the first answers an app
+/// start needs (the AppStart prompt, a feature's tier, one decision), against opening the same file with rusqlite
+/// and reading one row. Both cold (cache flush before each open; every connection and the shared engine fully
+/// closed before the next open); order alternates per round; medians compared. `verify_integrity()` runs after
+/// each of ConsentKit's cold rounds, outside the timed part, for its time (context).
+fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Value {
+    let rows = if quick { rows.min(300) } else { rows };
+    let dir = common::temp_dir();
+    let manifest = common::manifest_40();
+    let db = filled_db(dir.path(), "consent.db", &manifest, rows);
     let path = db.display().to_string();
-    let flush_bytes = if quick { 1 << 20 } else { 2 * last_level_cache_bytes() };
-    let flush = CacheFlush::new(flush_bytes);
-    // One open of each side, timed until it returns; `cold` = after the cache flush.
-    let ours = |cold: bool, s: &mut OpenSamples| {
+    let ours = |cold: bool, s: &mut AnswerSamples| {
         if cold {
             flush.run();
         }
         let started = Instant::now();
-        let kit = ConsentKit::open(
-            black_box(path.clone()),
-            black_box(manifest.clone()),
-            OpenOptions { manual_clock_start_ms: None, access_flush_every: None, integrity_dir: None },
-        )
-        .expect("open");
-        s.ours.push(started.elapsed().as_nanos() as f64);
-        match kit.verify_integrity().expect("verify") {
-            IntegrityCheck::Passed { took_ms, .. } => s.audit.push(took_ms * 1e6),
-            other => panic!("the full verification passes, got {other:?}"),
+        let kit = ConsentKit::open(black_box(path.clone()), black_box(manifest.clone()), options()).expect("open");
+        let opened = started.elapsed();
+        let prompt = kit.next_prompt(black_box(PromptTrigger::AppStart)).expect("next_prompt");
+        let tier = kit.resolve(black_box(common::FIVE_TIER_FEATURE.to_string())).expect("resolve");
+        let decision = kit.decide(black_box(FIRST_DECIDE.0.to_string()), black_box(FIRST_DECIDE.1.to_string())).expect("decide");
+        s.answer.push(started.elapsed().as_nanos() as f64);
+        s.open.push(opened.as_nanos() as f64);
+        black_box((prompt, tier, decision));
+        if cold {
+            match kit.verify_integrity().expect("verify") {
+                IntegrityCheck::Passed { took_ms, .. } => s.verify.push(took_ms * 1e6),
+                other => panic!("the full verification passes, got {other:?}"),
+            }
         }
-        s.ours_and_audit.push(started.elapsed().as_nanos() as f64);
-        // Closed before the next open, as an app reopening the file would be.
+        // The only handle: its close releases the engine, so the next open reads the file again.
         kit.close().expect("close");
     };
-    let reference = |cold: bool, s: &mut OpenSamples| {
+    let reference = |cold: bool, s: &mut AnswerSamples| {
         if cold {
             flush.run();
         }
@@ -414,12 +466,23 @@ fn open_10k(quick: bool) -> serde_json::Value {
         black_box(hash);
         drop(conn);
     };
+    // Context: what one small file written durably beside the database costs on this disk (create, write 68 bytes,
+    // fsync, rename over the old one: as the key-file fallback stores the chain head outside the file).
+    let side = dir.path().join("side.head");
+    let side_write = |s: &mut AnswerSamples| {
+        let tmp = side.with_extension("tmp");
+        s.side_write.push(time(|| {
+            let mut f = std::fs::File::create(&tmp).expect("create");
+            f.write_all(black_box(&[b'7'; 68])).and_then(|_| f.sync_all()).expect("write");
+            std::fs::rename(&tmp, &side).expect("rename");
+        }));
+    };
     let (warm_up, rounds) = if quick { (1, 2) } else { (5, 150) };
     let run = |cold: bool| {
-        let mut s = OpenSamples::default();
+        let mut s = AnswerSamples::default();
         for _ in 0..warm_up {
-            ours(cold, &mut OpenSamples::default());
-            reference(cold, &mut OpenSamples::default());
+            ours(cold, &mut AnswerSamples::default());
+            reference(cold, &mut AnswerSamples::default());
         }
         for r in 0..rounds {
             if r % 2 == 0 {
@@ -429,48 +492,144 @@ fn open_10k(quick: bool) -> serde_json::Value {
                 reference(cold, &mut s);
                 ours(cold, &mut s);
             }
+            if cold {
+                side_write(&mut s);
+            }
         }
         s
     };
     let cold = run(true);
-    // Context: the same without the flush (CPU caches as the previous iteration left them; ours ran its audit and
-    // close in between, the reference ran itself).
+    // Context: the same without the flush (CPU caches as the previous iteration left them).
     let warm = run(false);
-    let (o, f, oa, au) = (stats(cold.ours), stats(cold.reference), stats(cold.ours_and_audit), stats(cold.audit));
-    let (wo, wf) = (stats(warm.ours), stats(warm.reference));
+    let (a, o, f, v, sw) =
+        (stats(cold.answer), stats(cold.open), stats(cold.reference), stats(cold.verify), stats(cold.side_write));
+    let (wa, wf) = (stats(warm.answer), stats(warm.reference));
+    let label = if rows >= 10_000 { "10k".to_string() } else if rows >= 1000 { "1k".to_string() } else { rows.to_string() };
     if !quick {
         println!(
-            "open_10k: open median {:.3} ms (mean {:.3}), reference median {:.3} ms (mean {:.3}), ratio {:.2} (means {:.2}); \
-             open + audit {:.1} ms, the audit alone {:.1} ms; without the cache flush {:.3} vs {:.3} ms = {:.2}",
+            "first_answer_{label}: open + prompt + resolve + decide median {:.3} ms (open alone {:.3}), reference median \
+             {:.3} ms, ratio {:.2} (means {:.2}); verify_integrity() {:.1} ms; without the flush {:.3} vs {:.3} ms = {:.2}; \
+             a 68-byte file written with fsync + rename {:.3} ms [load {}]",
+            a.median_ns / 1e6,
             o.median_ns / 1e6,
-            o.mean_ns / 1e6,
             f.median_ns / 1e6,
-            f.mean_ns / 1e6,
-            o.median_ns / f.median_ns,
-            o.mean_ns / f.mean_ns,
-            oa.median_ns / 1e6,
-            au.median_ns / 1e6,
-            wo.median_ns / 1e6,
+            a.median_ns / f.median_ns,
+            a.mean_ns / f.mean_ns,
+            v.median_ns / 1e6,
+            wa.median_ns / 1e6,
             wf.median_ns / 1e6,
-            wo.median_ns / wf.median_ns
+            wa.median_ns / wf.median_ns,
+            sw.median_ns / 1e6,
+            loadavg()
         );
     }
     json!({
-        "method": format!("{rows} ledger rows, 40-purpose manifest; each open preceded by a {} MiB cache flush (reads over 2x the last-level cache) and each connection closed before the next; order alternates per round; {rounds} rounds; then {rounds} more rounds without the flush, as context", flush_bytes >> 20),
-        "rows": rows, "flush_bytes": flush_bytes,
-        "open": stats_json(&o), "reference": stats_json(&f),
-        "open_and_audit": stats_json(&oa), "audit": stats_json(&au),
-        "warm_open": stats_json(&wo), "warm_reference": stats_json(&wf),
+        "method": format!("{rows} ledger rows, 40-purpose manifest; ConsentKit::open + next_prompt(AppStart) + resolve(\"{}\") + decide(\"{}\", \"{}\") against a rusqlite open of the same file + one row read; each open preceded by a {} MiB cache flush (reads over 2x the last-level cache) and each connection (the shared engine) closed before the next; order alternates per round; {rounds} rounds; then {rounds} more rounds without the flush, as context", common::FIVE_TIER_FEATURE, FIRST_DECIDE.0, FIRST_DECIDE.1, flush.0.len() >> 20),
+        "rows": rows, "flush_bytes": flush.0.len(),
+        "first_answer": stats_json(&a), "open": stats_json(&o), "reference": stats_json(&f),
+        "verify_integrity": stats_json(&v), "durable_side_file_write": stats_json(&sw),
+        "warm_first_answer": stats_json(&wa), "warm_reference": stats_json(&wf),
+        "load_average": loadavg(),
     })
 }
 
-/// Per-open samples (ns) of one `open_10k` series.
-#[derive(Default)]
-struct OpenSamples {
-    ours: Vec<f64>,
-    ours_and_audit: Vec<f64>,
-    audit: Vec<f64>,
-    reference: Vec<f64>,
+/// `first_write_10k`: the first durable `grant` after a cold open of a 10,000-row file (only the grant is timed,
+/// after open returned; then, untimed, a withdrawal resets the purpose and the instance is closed), against one raw
+/// durable INSERT on a connection kept open (the `durable_grant` reference). As context, a raw first INSERT right
+/// after a cold rusqlite open of another file. Order alternates per round; medians compared.
+fn first_write_10k(quick: bool, flush: &CacheFlush) -> serde_json::Value {
+    let rows = if quick { 300 } else { 10_000 };
+    let dir = common::temp_dir();
+    let manifest = common::manifest_40();
+    let db = filled_db(dir.path(), "consent.db", &manifest, rows);
+    let path = db.display().to_string();
+    let raw = raw_db_at(&dir.path().join("raw.db"));
+    let cold_raw = dir.path().join("raw_cold.db");
+    drop(raw_db_at(&cold_raw));
+    let (mut opens, mut grants, mut inserts, mut cold_inserts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut ours = |record: bool| {
+        flush.run();
+        let started = Instant::now();
+        let kit = ConsentKit::open(black_box(path.clone()), black_box(manifest.clone()), options()).expect("open");
+        let opened = started.elapsed().as_nanos() as f64;
+        let g = time(|| kit.grant(black_box(TOGGLED.into()), Actor::User, "bench".into()).expect("grant"));
+        kit.withdraw(TOGGLED.into(), Actor::User, "bench".into()).expect("withdraw");
+        kit.close().expect("close");
+        if record {
+            opens.push(opened);
+            grants.push(g);
+        }
+    };
+    let mut reference = |record: bool| {
+        let i = time(|| raw_insert(&raw));
+        if record {
+            inserts.push(i);
+        }
+    };
+    let mut cold_reference = |record: bool| {
+        flush.run();
+        let conn = Connection::open(&cold_raw).expect("open raw");
+        conn.pragma_update(None, "synchronous", "FULL").expect("sync");
+        let i = time(|| raw_insert(&conn));
+        drop(conn);
+        if record {
+            cold_inserts.push(i);
+        }
+    };
+    let (warm_up, rounds) = if quick { (1, 2) } else { (5, 150) };
+    for _ in 0..warm_up {
+        ours(false);
+        reference(false);
+        cold_reference(false);
+    }
+    for r in 0..rounds {
+        match r % 3 {
+            0 => {
+                ours(true);
+                reference(true);
+                cold_reference(true);
+            }
+            1 => {
+                reference(true);
+                cold_reference(true);
+                ours(true);
+            }
+            _ => {
+                cold_reference(true);
+                ours(true);
+                reference(true);
+            }
+        }
+    }
+    let (o, g, i, ci) = (stats(opens), stats(grants), stats(inserts), stats(cold_inserts));
+    if !quick {
+        println!(
+            "first_write_10k: first grant after a cold open median {:.0} us (mean {:.0}), raw insert median {:.0} us \
+             (mean {:.0}), ratio {:.2}; the open before it {:.3} ms; raw first insert after a cold open {:.0} us [load {}]",
+            g.median_ns / 1e3,
+            g.mean_ns / 1e3,
+            i.median_ns / 1e3,
+            i.mean_ns / 1e3,
+            g.median_ns / i.median_ns,
+            o.median_ns / 1e6,
+            ci.median_ns / 1e3,
+            loadavg()
+        );
+    }
+    json!({
+        "method": format!("{rows} ledger rows at the start (two more per round: the timed grant, an untimed withdrawal), 40-purpose manifest; per round: a {} MiB cache flush, ConsentKit::open (untimed), the first grant (timed), withdrawal and close (untimed); one raw INSERT (WAL, synchronous=FULL) on a connection kept open in the same directory (the durable_grant reference); and, as context, a cache flush, a rusqlite open of another file and its first INSERT (timed); the three in rotating order; {rounds} rounds; medians", flush.0.len() >> 20),
+        "rows": rows, "flush_bytes": flush.0.len(),
+        "grant": stats_json(&g), "raw_insert": stats_json(&i), "open_before": stats_json(&o),
+        "raw_first_insert_after_cold_open": stats_json(&ci),
+        "load_average": loadavg(),
+    })
+}
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), as text.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn main() {
@@ -485,8 +644,17 @@ fn main() {
     if wanted("contention") {
         out.insert("contention".into(), contention(quick));
     }
-    if wanted("open_10k") {
-        out.insert("open_10k".into(), open_10k(quick));
+    let sizes = [("first_answer_100", 100), ("first_answer_1k", 1_000), ("first_answer_10k", 10_000)];
+    if sizes.iter().any(|(name, _)| wanted(name)) || wanted("first_write_10k") {
+        let flush = CacheFlush::new(if quick { 1 << 20 } else { 2 * last_level_cache_bytes() });
+        for (name, rows) in sizes {
+            if wanted(name) {
+                out.insert(name.into(), first_answer(quick, rows, &flush));
+            }
+        }
+        if wanted("first_write_10k") {
+            out.insert("first_write_10k".into(), first_write_10k(quick, &flush));
+        }
     }
     if bench {
         let dir = std::env::var_os("CK_BENCH_OUT")
