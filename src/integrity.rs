@@ -42,10 +42,12 @@ pub trait DeviceKey: Send + Sync {
 /// The key-file fallback: `<name>.key` (32 random bytes) and `<name>.head` in `dir`. Put `dir` where backups do not
 /// go (Android: `noBackupFilesDir`; iOS: a directory marked `isExcludedFromBackup`): a backup that restores the
 /// database together with its key and head defeats rollback detection.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct KeyFile {
     key: PathBuf,
     head: PathBuf,
+    /// The key's bytes, read once (a MAC per consent write must not read a file).
+    bytes: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl KeyFile {
@@ -53,15 +55,18 @@ impl KeyFile {
     pub fn for_database(db_path: &Path, dir: Option<&Path>) -> KeyFile {
         let name = db_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "consent.db".into());
         let dir = dir.map(Path::to_path_buf).or_else(|| db_path.parent().map(Path::to_path_buf)).unwrap_or_default();
-        KeyFile { key: dir.join(format!("{name}.key")), head: dir.join(format!("{name}.head")) }
+        KeyFile { key: dir.join(format!("{name}.key")), head: dir.join(format!("{name}.head")), bytes: Default::default() }
     }
 
-    fn read_key(&self) -> CoreResult<Vec<u8>> {
+    fn read_key(&self) -> CoreResult<&[u8]> {
+        if let Some(key) = self.bytes.get() {
+            return Ok(key);
+        }
         let key = fs::read(&self.key).map_err(|e| io("read the device key", &self.key, e))?;
         if key.len() != 32 {
             return Err(CoreError::Storage(format!("device key {} is not 32 bytes", self.key.display())));
         }
-        Ok(key)
+        Ok(self.bytes.get_or_init(|| key))
     }
 }
 
@@ -92,7 +97,7 @@ impl DeviceKey for KeyFile {
     }
 
     fn mac(&self, data: &[u8]) -> CoreResult<Vec<u8>> {
-        Ok(hmac_sha256(&self.read_key()?, data))
+        Ok(hmac_sha256(self.read_key()?, data))
     }
 
     fn load_head(&self) -> CoreResult<Option<String>> {
