@@ -243,7 +243,19 @@ pub struct RecoveryInfo {
 impl From<&store::RecoveryEvent> for RecoveryInfo {
     fn from(e: &store::RecoveryEvent) -> Self {
         let (reason, detail) = match &e.reason {
-            store::RecoveryReason::Corrupt { detail } => (RecoveryReason::Corrupt, detail.clone()),
+            store::RecoveryReason::Corrupt { detail } => {
+                // SQLite's integrity check can report many lines; the app gets one readable line, the log all.
+                const MAX_CHARS: usize = 200;
+                let first = detail.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+                let mut line: String = first.chars().take(MAX_CHARS).collect();
+                if line.len() < first.len() {
+                    line.push('…');
+                }
+                if line != detail.as_str() {
+                    log::warn!("damaged consent database set aside ({}): {detail}", e.quarantined_path);
+                }
+                (RecoveryReason::Corrupt, line)
+            }
             store::RecoveryReason::BrokenChain { seq, detail } => (RecoveryReason::BrokenChain, format!("row {seq}: {detail}")),
             store::RecoveryReason::SchemaTooNew { found, supported } => {
                 (RecoveryReason::SchemaTooNew, format!("schema {found}, this code knows {supported}"))
@@ -255,6 +267,32 @@ impl From<&store::RecoveryEvent> for RecoveryInfo {
             store::RecoveryReason::KeyReplaced => (RecoveryReason::KeyReplaced, "re-keyed under a new device key".into()),
         };
         RecoveryInfo { reason, detail, quarantined_path: e.quarantined_path.clone(), at_ms: e.at_ms }
+    }
+}
+
+#[cfg(test)]
+mod recovery_info_tests {
+    use super::*;
+
+    fn corrupt(detail: &str) -> RecoveryInfo {
+        let e = store::RecoveryEvent {
+            reason: store::RecoveryReason::Corrupt { detail: detail.into() },
+            quarantined_path: "/tmp/c.db.corrupt-1".into(),
+            at_ms: 1,
+        };
+        RecoveryInfo::from(&e)
+    }
+
+    #[test]
+    fn a_damaged_file_reports_one_readable_line() {
+        assert_eq!(corrupt("database disk image is malformed").detail, "database disk image is malformed");
+        let many = "\n*** in database main ***\nPage 5: btreeInitPage() returns error code 11\nPage 6: never used";
+        assert_eq!(corrupt(many).detail, "*** in database main ***");
+        let long = format!("{}\nsecond line", "é".repeat(300));
+        let detail = corrupt(&long).detail;
+        assert_eq!(detail.chars().count(), 201);
+        assert!(detail.ends_with('…') && !detail.contains('\n'));
+        assert_eq!(corrupt("").detail, "");
     }
 }
 
