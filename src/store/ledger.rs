@@ -229,6 +229,28 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent) -> rusqlite::Result<LedgerRow>
     Ok(row)
 }
 
+/// Why a row does not follow the verified row before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFollowing {
+    /// Its seq is not the next one, or its `prev_hash` is not the previous row's hash.
+    Link,
+    /// Its kind is unknown or its hash does not recompute.
+    Hash,
+}
+
+/// Whether `row` follows the verified row (`prev_seq`, `prev_hash`): the next seq, chained to it, a known kind and a
+/// hash that recomputes. The one check for rows read after a verified point (the checkpoint walk at open, and the
+/// catch-up with other writers' rows).
+pub fn follows(prev_seq: i64, prev_hash: &str, row: &LedgerRow) -> Result<(), NotFollowing> {
+    if row.seq != prev_seq + 1 || row.prev_hash != prev_hash {
+        return Err(NotFollowing::Link);
+    }
+    if row.event_kind().is_none() || row_hash(row) != row.hash {
+        return Err(NotFollowing::Hash);
+    }
+    Ok(())
+}
+
 /// The recorded head of a row, `seq:hash` (the `ledger_head` setting and the seal's head).
 pub fn head_of(row: &LedgerRow) -> String {
     format!("{}:{}", row.seq, row.hash)

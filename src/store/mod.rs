@@ -523,11 +523,14 @@ fn catch_up(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<
     let rows = ledger::rows_after(conn, *seq)?;
     let (mut prev_seq, mut prev_hash) = (*seq, hash.as_str());
     for row in &rows {
-        if row.seq != prev_seq + 1 || row.prev_hash != prev_hash {
-            return broken(row.seq, format!("row {} written by another writer does not chain from row {prev_seq}", row.seq));
-        }
-        if row.event_kind().is_none() || ledger::row_hash(row) != row.hash {
-            return broken(row.seq, format!("row {} written by another writer has a hash that does not verify", row.seq));
+        match ledger::follows(prev_seq, prev_hash, row) {
+            Ok(()) => {}
+            Err(ledger::NotFollowing::Link) => {
+                return broken(row.seq, format!("row {} written by another writer does not chain from row {prev_seq}", row.seq))
+            }
+            Err(ledger::NotFollowing::Hash) => {
+                return broken(row.seq, format!("row {} written by another writer has a hash that does not verify", row.seq))
+            }
         }
         (prev_seq, prev_hash) = (row.seq, row.hash.as_str());
     }

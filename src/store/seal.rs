@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::ledger::{self, LedgerRow};
 use super::state::{set_setting, ConsentState};
-use crate::error::{CoreError, CoreResult};
+use super::storage;
+use crate::error::CoreResult;
 use crate::integrity::{tag, DeviceKey};
 
 /// A new checkpoint is sealed when this many rows were written since the last one.
@@ -32,10 +33,6 @@ const SEAL_HEAD_KEY: &str = "state_seal_head";
 const SEAL_KEY: &str = "state_seal";
 /// Setting holding the MAC of the recorded head (`ledger_head`).
 pub const HEAD_MAC_KEY: &str = "ledger_head_mac";
-
-fn storage(what: &str, e: impl std::fmt::Display) -> CoreError {
-    CoreError::Storage(format!("{what}: {e}"))
-}
 
 /// The checkpoint's MAC of a snapshot taken at `head` (`seq:hash`).
 fn checkpoint_mac(key: &dyn DeviceKey, head: &str, snapshot: &str) -> CoreResult<String> {
@@ -156,11 +153,7 @@ pub fn read_with_head(conn: &Connection, key: &dyn DeviceKey, schema_version: u3
         let mut last = first;
         while let Some(r) = rows.next()? {
             let row = ledger::read_row(r)?;
-            if row.seq != last.seq + 1
-                || row.prev_hash != last.hash
-                || row.event_kind().is_none()
-                || ledger::row_hash(&row) != row.hash
-            {
+            if ledger::follows(last.seq, &last.hash, &row).is_err() {
                 return Ok(None);
             }
             state.apply(&row);
