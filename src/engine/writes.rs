@@ -12,11 +12,10 @@ impl Engine {
     }
 
     pub(super) fn guardian_required(&self, actor: Actor) -> CoreResult<()> {
-        let snap = self.snapshot.load();
-        match self.index.pack.guardian_age {
-            Some(age) if snap.age == AgeBracket::Under14 && actor != Actor::Guardian => Err(CoreError::GuardianRequired { age }),
-            _ => Ok(()),
+        if self.snapshot.load().guardian_only && actor != Actor::Guardian {
+            return Err(CoreError::GuardianRequired { age: self.guardian_age() });
         }
+        Ok(())
     }
 
     /// The guardian age to name in a `GuardianRequired` error (the pack's, else 14).
@@ -143,7 +142,7 @@ impl Engine {
         }
         if how == Grant::Bundle {
             // A child's personal information is all sensitive (PIPL Art. 28): every purpose is a separate consent.
-            let child = self.snapshot.load().age == AgeBracket::Under14 && self.index.pack.guardian_age.is_some();
+            let child = self.snapshot.load().guardian_only;
             let separate: Vec<String> = purposes
                 .iter()
                 .map(|&p| &self.index.purposes[p as usize])

@@ -50,11 +50,17 @@ impl Reason {
     }
 }
 
+/// Whether the pack's guardian rules apply to a user of this age bracket: under 14, under a pack with a guardian
+/// age. The one definition the decisions, the prompts and the write path share.
+pub fn guardian_rules_apply(index: &Index, age: AgeBracket) -> bool {
+    age == AgeBracket::Under14 && index.pack.guardian_age.is_some()
+}
+
 /// Whether the state's policy agreement holds under the manifest: this policy version and these necessary
 /// purposes (the coverage hash), agreed by the right person (a child's guardian). The one definition the decisions
 /// and the write path (grants before agreement) share.
 pub fn policy_holds(index: &Index, state: &ConsentState) -> bool {
-    let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+    let guardian_only = guardian_rules_apply(index, state.age);
     match &state.policy_agreed {
         Some((v, actor)) => {
             v == &index.manifest.policy.version
@@ -86,6 +92,8 @@ pub struct Snapshot {
     pub had_agreement: bool,
     /// Age bracket.
     pub age: AgeBracket,
+    /// The pack's guardian rules apply ([`guardian_rules_apply`]): only the guardian's answers count.
+    pub guardian_only: bool,
     /// Decision per purpose.
     pub purpose_reason: Vec<Reason>,
     /// Decision codes, purpose-major: `table[p * data_types + d]`.
@@ -109,7 +117,7 @@ impl Snapshot {
     /// Computes the snapshot for a state. Pure: same inputs, same snapshot. The rules, their sources and the
     /// precedence of the deny reasons are docs/rules.md; this is their one implementation.
     pub fn build(index: &Index, state: &ConsentState, version: u64) -> Snapshot {
-        let guardian_only = state.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+        let guardian_only = guardian_rules_apply(index, state.age);
         let policy_agreed = policy_holds(index, state);
         // A child's necessary processing rides on the guardian's separate agreement to the children's rules.
         let children_rules_agreed = match (&index.children_rules_coverage, &state.children_rules) {
@@ -181,6 +189,7 @@ impl Snapshot {
             policy_agreed,
             had_agreement: state.policy_agreed.is_some(),
             age: state.age,
+            guardian_only,
             purpose_reason,
             table,
             width,

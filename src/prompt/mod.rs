@@ -3,7 +3,6 @@
 
 use crate::gate::{Index, Reason, Snapshot};
 use crate::rules::{describe_type, is_sensitive, purpose_crosses_border, SeparateConsentTrigger};
-use crate::store::AgeBracket;
 
 /// What prompted the question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +136,7 @@ pub fn purpose_text(index: &Index, p: u32) -> PurposeText {
 /// is addressed to the guardian (`guardian_consent`), whatever its reason.
 pub fn next_prompt(index: &Index, snap: &Snapshot, trigger: &Trigger, now_ms: i64) -> Option<Prompt> {
     let cooldown = index.pack.cooldown_ms();
-    let guardian = snap.age == AgeBracket::Under14 && index.pack.guardian_age.is_some();
+    let guardian = snap.guardian_only;
     let policy = &index.manifest.policy;
     let children_rules = || {
         index.manifest.children_rules.as_ref().map(|c| DocumentRef { version: c.version.clone(), url: c.url.clone() })
