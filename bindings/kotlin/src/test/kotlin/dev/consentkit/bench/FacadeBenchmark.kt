@@ -1,6 +1,5 @@
 package dev.consentkit.bench
 
-import dev.consentkit.CollectResult
 import dev.consentkit.ConsentKit
 import dev.consentkit.ConsentKitOptions
 import dev.consentkit.Decision
@@ -74,7 +73,7 @@ private fun fork(root: Path, name: String): Result {
 private fun runOne(root: Path, name: String): Result {
     val db = Files.createTempDirectory("consentkit-bench").resolve("consent.db").toString()
     val manifest = Files.readString(root.resolve("examples/ride_hailing.json"))
-    val kit = ConsentKit.open(db, manifest, ConsentKitOptions())
+    val kit = ConsentKit.openBlocking(db, manifest, ConsentKitOptions())
     runBlocking {
         kit.agreeToPolicy(kit.state.value.policyVersion)
         kit.grant("ads")
@@ -133,7 +132,7 @@ private fun runOne(root: Path, name: String): Result {
             finish = { runBlocking { kit.flush() } }
             { n ->
                 var acc = 0
-                for (i in 0 until n) if (kit.collect(collectPurposes[i and 3], collectTypes[i and 3]) === CollectResult.Allowed) acc++
+                for (i in 0 until n) if (kit.collect(collectPurposes[i and 3], collectTypes[i and 3]) === Decision.Allowed) acc++
                 acc.toLong()
             }
         }
@@ -141,19 +140,19 @@ private fun runOne(root: Path, name: String): Result {
             finish = { runBlocking { kit.flush() } }
             { n ->
                 var acc = 0
-                for (i in 0 until n) if (kit.collect(collectUses[i and 3]) === CollectResult.Allowed) acc++
+                for (i in 0 until n) if (kit.collect(collectUses[i and 3]) === Decision.Allowed) acc++
                 acc.toLong()
             }
         }
         COLLECT_LIMITED -> { n ->
             // 12 per minute are allowed; the rest answer FREQUENCY_LIMITED with a retry time. Every call crosses.
             var acc = 0
-            for (i in 0 until n) if (kit.collect("live_location", "location") === CollectResult.Allowed) acc++
+            for (i in 0 until n) if (kit.collect("live_location", "location") === Decision.Allowed) acc++
             acc.toLong()
         }
         else -> error("unknown benchmark $name")
     }
-    return Bench().run(name, finish, loop).also { kit.close() }
+    return Bench().run(name, finish, loop).also { kit.closeBlocking() }
 }
 
 private fun report(results: List<Result>, out: File) {
