@@ -529,3 +529,21 @@ fn the_ios_package_privacy_manifest_is_generated_from_the_table() {
         [("NSPrivacyAccessedAPICategoryFileTimestamp", "C617.1"), ("NSPrivacyAccessedAPICategoryDiskSpace", "E174.1")]
     );
 }
+
+#[test]
+fn check_sdks_reports_an_xcframework_once_for_all_its_slices() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures().join(
+        "Pods/ExampleAdsSDK/Frameworks/ExampleAdsSDK.xcframework/ios-arm64/ExampleAdsSDK.framework/PrivacyInfo.xcprivacy",
+    );
+    for slice in ["ios-arm64", "ios-arm64_x86_64-simulator"] {
+        let to = dir.path().join(format!("Pods/ExampleAdsSDK/ExampleAdsSDK.xcframework/{slice}/ExampleAdsSDK.framework"));
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(&src, to.join("PrivacyInfo.xcprivacy")).unwrap();
+    }
+    let (o, f) = findings(&["tests/fixtures/sdks/app.json", dir.path().to_str().unwrap()]);
+    expect_code(&o, 1);
+    assert_eq!(f, [pair("SDK002", "ExampleAdsSDK"), pair("SDK004", "ExampleAdsSDK")]);
+    let v: Json = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sdks"][0]["files"].as_array().unwrap().len(), 2, "one SDK with two privacy manifests");
+}

@@ -125,7 +125,12 @@ fn matches(t: &ThirdParty, names: &[String]) -> bool {
     t.sdk_modules.iter().any(|m| names.iter().any(|n| n.eq_ignore_ascii_case(m.trim())))
 }
 
+/// Adds a finding, unless the same SDK already has it from another of its files (an XCFramework carries one
+/// privacy manifest per platform slice): reported once, at the first file.
 fn push(findings: &mut Vec<Finding>, code: &'static str, sdk: &str, file: &str, message: String, fix: String) {
+    if findings.iter().any(|f| f.code == code && f.sdk == sdk && f.message == message) {
+        return;
+    }
     let severity = CODES.iter().find(|(c, ..)| *c == code).map_or(Severity::Error, |(_, s, _)| *s);
     findings.push(Finding { code, severity, sdk: sdk.to_string(), file: file.to_string(), message, fix });
 }
