@@ -56,11 +56,17 @@ pub(super) fn export_play(manifest: &Path, format: SheetFormat) -> CmdResult {
 
 /// Arguments of `import apple-privacy`.
 pub(super) struct ImportArgs {
+    /// The privacy manifest to read.
     pub file: PathBuf,
+    /// `--category`: the app's category in the pack.
     pub category: Option<String>,
+    /// `--pack`: the rule pack id.
     pub pack: String,
+    /// `--region`: the app's home region (default: the pack's).
     pub region: Option<String>,
+    /// `--app-id`.
     pub app_id: Option<String>,
+    /// `--name`.
     pub name: Option<String>,
 }
 
