@@ -1,11 +1,16 @@
 //! Rule packs (regulatory facts as embedded data) and the manifest lint that applies them.
 
+mod declarations;
 mod derive;
 mod lint;
 mod pack;
 mod region;
 mod terms;
 
+pub use declarations::{
+    store_purpose_id, AccessedApi, AppleGroup, PlaySection, PurposeKindMapping, SdkSelfDeclaration, StoreDeclarations,
+    VocabularyMapping,
+};
 pub use derive::{
     describe_type, is_cross_border, is_declared_type, is_sensitive, purpose_crosses_border, separate_consent_triggers,
 };
