@@ -22,7 +22,7 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 
 // MARK: Set-up
 
-let kit = try ConsentKit.open(
+let kit = try ConsentStore.open(
     dbPath: scratch.appendingPathComponent("facade.db").path,
     manifestJSON: manifest,
     options: OpenOptions(manualClockStart: Date(timeIntervalSince1970: TimeInterval(startMs) / 1000))
@@ -92,13 +92,13 @@ var rows: [Row] = []
 
 /// Runs `body(iterations)` (which returns a checksum of its results) `rounds` times after a warm-up; keeps the
 /// median wall time per op.
-@MainActor func measure(_ name: String, _ what: String, iterations: Int, rounds: Int = 7, _ body: (Int) throws -> UInt64) rethrows {
-    checksum &+= try body(iterations / 10) // warm-up
+@MainActor func measure(_ name: String, _ what: String, iterations: Int, rounds: Int = 7, _ body: (Int) async throws -> UInt64) async rethrows {
+    checksum &+= try await body(iterations / 10) // warm-up
     var wall: [Double] = []
     var cpu: [Double] = []
     for _ in 0..<rounds {
         let c0 = cpuNs(), t0 = nowNs()
-        checksum &+= try body(iterations)
+        checksum &+= try await body(iterations)
         let t1 = nowNs(), c1 = cpuNs()
         wall.append(Double(t1 - t0) / Double(iterations))
         cpu.append(Double(c1 - c0) / Double(iterations))
@@ -118,13 +118,13 @@ var rows: [Row] = []
 @inline(__always) func code(_ c: CollectResult) -> UInt64 {
     switch c {
     case .allowed: 1
-    case let .denied(_, retryAfter): 2 &+ UInt64(retryAfter ?? 0)
+    case let .denied(_, retryAfter): 2 &+ UInt64(retryAfter?.components.seconds ?? 0)
     }
 }
 
 let n = 10_000_000
 
-try measure("facade_decide_mirror", "ConsentKit.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
+try await measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -133,7 +133,7 @@ try measure("facade_decide_mirror", "ConsentKit.decide(purpose, dataType) from t
     return sum
 }
 
-measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataType) question, key \"purpose/dataType\" precomputed", iterations: n) { n in
+await measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataType) question, key \"purpose/dataType\" precomputed", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -142,7 +142,7 @@ measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataTy
     return sum
 }
 
-measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one short id (the data type): the cheapest lookup", iterations: n) { n in
+await measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one short id (the data type): the cheapest lookup", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -151,7 +151,7 @@ measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one short
     return sum
 }
 
-measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by handles across UniFFI: clone + call", iterations: 2 * n) { n in
+await measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by handles across UniFFI: clone + call", iterations: 2 * n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let (p, d) = handlePairs[i & (keyCount - 1)]
@@ -160,17 +160,17 @@ measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by h
     return sum
 }
 
-try measure("facade_collect", "ConsentKit.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
+try await measure("facade_collect", "ConsentStore.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
         sum &+= code(try kit.collect(unlimitedPurposes[k], unlimitedTypes[k]))
     }
-    kit.didEnterBackground() // send and write what is pending, inside the measured time
+    await kit.didEnterBackground() // send and write what is pending, inside the measured time
     return sum
 }
 
-try measure("facade_collect_limited", "ConsentKit.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
+try await measure("facade_collect_limited", "ConsentStore.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
     var sum: UInt64 = 0
     for _ in 0..<n {
         sum &+= code(try kit.collect("live_location", "location"))
@@ -178,7 +178,7 @@ try measure("facade_collect_limited", "ConsentKit.collect on a frequency-limited
     return sum
 }
 
-measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType:) (for context)", iterations: n / 20) { n in
+await measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType:) (for context)", iterations: n / 20) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -187,7 +187,7 @@ measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType
     return sum
 }
 
-try kit.close()
+try await kit.close()
 raw.close()
 
 // MARK: Report
