@@ -21,12 +21,13 @@ internal import ConsentKitGenerated
 ///   ``resolve(_:)``, ``collect(_:_:recipient:)`` (from the facade's mirror, no call into Rust unless a frequency
 ///   limit or a recipient needs the core), ``nextPrompt(for:)``, ``status()``, ``mayTransfer(to:for:)``,
 ///   ``mayInitialize(_:)`` (one call into the core, which answers from its in-memory snapshot), ``currentState``.
-/// - `async`, run off the caller (they write SQLite or read the files): ``open(dbPath:manifestJSON:options:deviceKey:)``
-///   is the exception that must be called at launch, off the main thread if you can; every write, ``flush()``,
+/// - `async`, run off the caller (they write SQLite or read the files): every write, ``flush()``,
 ///   ``didEnterBackground()``, ``close()``, ``refresh()``, ``verifyIntegrity()`` and the transparency lists.
+/// - Synchronous and reading the database once: ``open(dbPath:manifestJSON:options:deviceKey:)``; call it at
+///   launch, off the main thread if you can.
 ///
 /// ``states`` (one shared `AsyncSequence`), ``ConsentModel`` (`@Observable`, iOS 17) and ``ConsentObject``
-/// (`ObservableObject`, iOS 16) publish every change for SwiftUI.
+/// (`ObservableObject`, iOS 16, Apple platforms) publish every change for SwiftUI.
 public final class ConsentStore: Sendable {
     /// The generated UniFFI object (internal: the generated API is never public).
     let core: ConsentKitGenerated.ConsentKit
