@@ -92,13 +92,13 @@ var rows: [Row] = []
 
 /// Runs `body(iterations)` (which returns a checksum of its results) `rounds` times after a warm-up; keeps the
 /// median wall time per op.
-@MainActor func measure(_ name: String, _ what: String, iterations: Int, rounds: Int = 7, _ body: (Int) async throws -> UInt64) async rethrows {
-    checksum &+= try await body(iterations / 10) // warm-up
+@MainActor func measure(_ name: String, _ what: String, iterations: Int, rounds: Int = 7, _ body: (Int) throws -> UInt64) rethrows {
+    checksum &+= try body(iterations / 10) // warm-up
     var wall: [Double] = []
     var cpu: [Double] = []
     for _ in 0..<rounds {
         let c0 = cpuNs(), t0 = nowNs()
-        checksum &+= try await body(iterations)
+        checksum &+= try body(iterations)
         let t1 = nowNs(), c1 = cpuNs()
         wall.append(Double(t1 - t0) / Double(iterations))
         cpu.append(Double(c1 - c0) / Double(iterations))
@@ -106,6 +106,17 @@ var rows: [Row] = []
     let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
     rows.append(Row(name: name, what: what, iterations: iterations, nsPerOp: median(wall), minNsPerOp: wall.min()!,
                     cpuNsPerOp: median(cpu)))
+}
+
+/// Runs an async facade call to its end from the synchronous measuring loop (the main thread waits; the call runs
+/// on the facade's own queues, never on the main actor).
+func waitFor(_ operation: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        await operation()
+        done.signal()
+    }
+    done.wait()
 }
 
 @inline(__always) func code(_ d: Decision) -> UInt64 {
@@ -124,7 +135,7 @@ var rows: [Row] = []
 
 let n = 10_000_000
 
-try await measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
+try measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -133,7 +144,7 @@ try await measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType
     return sum
 }
 
-await measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataType) question, key \"purpose/dataType\" precomputed", iterations: n) { n in
+measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataType) question, key \"purpose/dataType\" precomputed", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -142,7 +153,7 @@ await measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, 
     return sum
 }
 
-await measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one short id (the data type): the cheapest lookup", iterations: n) { n in
+measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one short id (the data type): the cheapest lookup", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -151,7 +162,7 @@ await measure("dictionary_lookup_single_id", "[String: Bool] lookup keyed by one
     return sum
 }
 
-await measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by handles across UniFFI: clone + call", iterations: 2 * n) { n in
+measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by handles across UniFFI: clone + call", iterations: 2 * n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let (p, d) = handlePairs[i & (keyCount - 1)]
@@ -160,17 +171,17 @@ await measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:
     return sum
 }
 
-try await measure("facade_collect", "ConsentStore.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
+try measure("facade_collect", "ConsentStore.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
         sum &+= code(try kit.collect(unlimitedPurposes[k], unlimitedTypes[k]))
     }
-    await kit.didEnterBackground() // send and write what is pending, inside the measured time
+    waitFor { [kit] in await kit.didEnterBackground() } // send and write what is pending, inside the measured time
     return sum
 }
 
-try await measure("facade_collect_limited", "ConsentStore.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
+try measure("facade_collect_limited", "ConsentStore.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
     var sum: UInt64 = 0
     for _ in 0..<n {
         sum &+= code(try kit.collect("live_location", "location"))
@@ -178,7 +189,7 @@ try await measure("facade_collect_limited", "ConsentStore.collect on a frequency
     return sum
 }
 
-await measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType:) (for context)", iterations: n / 20) { n in
+measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType:) (for context)", iterations: n / 20) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
