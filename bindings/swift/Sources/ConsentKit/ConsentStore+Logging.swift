@@ -18,7 +18,7 @@ public enum LogLevel: Int, Sendable, Hashable, CaseIterable, Comparable {
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-extension ConsentKit {
+extension ConsentStore {
     /// Routes the core's log records to `handler` (e.g. an `os.Logger`). Records carry no personal data and no
     /// consent payload. The handler is installed once per process; later calls only change `maxLevel`.
     ///

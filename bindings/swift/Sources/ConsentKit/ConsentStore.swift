@@ -6,17 +6,29 @@ internal import ConsentKitGenerated
 /// Open one instance at launch and share it (it is thread-safe). It answers from consent stored on the device:
 ///
 /// ```swift
-/// let kit = try ConsentKit.open(dbPath: dbURL.path, manifestJSON: manifest, deviceKey: KeychainDeviceKey())
-/// if try kit.decide("live_location", "location").isAllowed { startLocationUpdates() }
-/// let pickup = try kit.resolve("pickup")          // e.g. "typed_address" when location was refused
-/// try await kit.grant("live_location", source: "pickup_prompt")
+/// let store = try ConsentStore.open(dbPath: dbURL.path, manifestJSON: manifest, deviceKey: KeychainDeviceKey())
+/// if try store.decide(Ids.Purpose.liveLocation, Ids.DataType.location).isAllowed { startLocationUpdates() }
+/// let pickup = try store.resolve("pickup")        // strings work too; e.g. "typed_address" when location was refused
+/// try await store.grant(Ids.Purpose.liveLocation, source: "pickup_prompt")
 /// ```
 ///
-/// Reads (``decide(_:_:)``, ``resolve(_:)``, ``collect(_:_:recipient:)``) answer from an in-memory mirror of the
-/// core's decisions, without crossing into Rust: call them per sensor event if you need to. Writes are `async`,
-/// run off the caller's thread, are durable when they return, and are reflected by the reads that follow.
-/// ``states`` publishes every change for SwiftUI.
-public final class ConsentKit: Sendable {
+/// Named like Apple's stores of a user's on-device records that an app asks before using (`EKEventStore`,
+/// `CNContactStore`, `HKHealthStore`), and not after its module, so that `ConsentKit.Decision` and the other
+/// module-qualified names work in an app with types of its own of the same names (docs/adr/0008).
+///
+/// Which calls wait for what:
+/// - Cheap synchronous reads, from memory (never I/O, never waiting for a write in progress): ``decide(_:_:)``,
+///   ``resolve(_:)``, ``collect(_:_:recipient:)`` (from the facade's mirror, no call into Rust unless a frequency
+///   limit or a recipient needs the core), ``nextPrompt(for:)``, ``status()``, ``mayTransfer(to:for:)``,
+///   ``mayInitialize(_:)`` (one call into the core, which answers from its in-memory snapshot), ``currentState``.
+/// - `async`, run off the caller (they write SQLite or read the files): every write, ``flush()``,
+///   ``didEnterBackground()``, ``close()``, ``refresh()``, ``verifyIntegrity()`` and the transparency lists.
+/// - Synchronous and reading the database once: ``open(dbPath:manifestJSON:options:deviceKey:)``; call it at
+///   launch, off the main thread if you can.
+///
+/// ``states`` (one shared `AsyncSequence`), ``ConsentModel`` (`@Observable`, iOS 17) and ``ConsentObject``
+/// (`ObservableObject`, iOS 16, Apple platforms) publish every change for SwiftUI.
+public final class ConsentStore: Sendable {
     /// The generated UniFFI object (internal: the generated API is never public).
     let core: ConsentKitGenerated.ConsentKit
     let mirror: DecisionMirror
@@ -28,6 +40,8 @@ public final class ConsentKit: Sendable {
     let writes = DispatchQueue(label: "dev.consentkit.writes", qos: .userInitiated)
     private let observerId: UInt64
     private let lifecycle = Lifecycle()
+    /// Every consent state, as it changes: one sequence shared by every subscriber (see ``ConsentStates``).
+    public let states: ConsentStates
 
     /// Opens (or creates) the consent database at `dbPath` for the app's manifest.
     ///
@@ -51,7 +65,7 @@ public final class ConsentKit: Sendable {
         manifestJSON: String,
         options: OpenOptions = OpenOptions(),
         deviceKey: (any DeviceKeyStore)? = nil
-    ) throws -> ConsentKit {
+    ) throws -> ConsentStore {
         let core = try mapped {
             if let deviceKey {
                 try ConsentKitGenerated.ConsentKit.openWithKey(
@@ -64,7 +78,7 @@ public final class ConsentKit: Sendable {
                 try ConsentKitGenerated.ConsentKit.open(dbPath: dbPath, manifestJson: manifestJSON, options: options.core)
             }
         }
-        return try ConsentKit(core: core, options: options)
+        return try ConsentStore(core: core, options: options)
     }
 
     private init(core: ConsentKitGenerated.ConsentKit, options: OpenOptions) throws {
@@ -72,6 +86,7 @@ public final class ConsentKit: Sendable {
         let status = try mapped { try core.status() }
         mirror = try DecisionMirror(handles: HandleMaps(mapped { try core.handles() }), table: status.decisions)
         hub = StateHub(initial: ConsentState(status))
+        states = ConsentStates(hub: hub)
         batcher = AccessBatcher(
             core: core,
             width: mirror.handles.width,
@@ -87,22 +102,34 @@ public final class ConsentKit: Sendable {
     }
 
     deinit {
-        try? close()
+        // Nothing can await here: the last reference is gone, so write what is pending on this thread.
+        try? closeBlocking()
     }
 
-    /// Sends pending access counts, writes them, and closes the database. Every later call throws
-    /// ``ConsentKitError/closed`` and ``states`` streams finish. Calling it again does nothing.
+    /// ``close()`` on the calling thread (for `deinit`, and tests that cannot await).
+    func closeBlocking() throws {
+        guard beginClose() else { return }
+        defer { hub.finish() }
+        try batcher.sendNow { try mapped { try core.close() } }
+    }
+
+    /// Sends pending access counts, writes them, and closes the database, off the caller's thread. Every later
+    /// call throws ``ConsentKitError/closed`` and iterations of ``states`` finish. Calling it again does nothing.
     ///
     /// Collections that race with `close()` on other threads may not be counted.
-    public func close() throws {
-        guard lifecycle.close() else { return }
+    public func close() async throws {
+        guard beginClose() else { return }
+        defer { hub.finish() }
+        try await batcher.sendNow { [core] in try mapped { try core.close() } }
+    }
+
+    /// Marks the store closed and stops what reads and timers use; returns whether this call did it.
+    private func beginClose() -> Bool {
+        guard lifecycle.close() else { return false }
         cooldown.cancel()
         mirror.close()
         try? core.removeObserver(id: observerId)
-        defer { hub.finish() }
-        try batcher.sendNow {
-            try mapped { try core.close() }
-        }
+        return true
     }
 
     /// Whether ``close()`` was called.

@@ -2,7 +2,7 @@ import Foundation
 internal import ConsentKitGenerated
 
 /// Maintenance: the full verification that open no longer does.
-extension ConsentKit {
+extension ConsentStore {
     /// The full verification of the database, for a periodic background job (e.g. a `BGProcessingTask`): SQLite's
     /// `quick_check`, every ledger row, the head's MAC and the head kept outside the file. It exists because open
     /// trusts the authenticated checkpoint and verifies only the rows after it, so an edit to an older row is

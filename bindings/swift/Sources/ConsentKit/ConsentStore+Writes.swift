@@ -7,7 +7,7 @@ internal import ConsentKitGenerated
 ///
 /// `source` says where the choice was made (a screen or prompt id, at most a few hundred bytes, no personal data):
 /// it is part of the record of consent.
-extension ConsentKit {
+extension ConsentStore {
     /// The user (or, under the guardian age, the guardian) agrees to the privacy policy `version`.
     ///
     /// - Parameters:
@@ -43,7 +43,8 @@ extension ConsentKit {
     /// Grants one purpose.
     ///
     /// - Throws: ``ConsentKitError/unknownId(kind:id:)``, ``ConsentKitError/guardianRequired(age:)``.
-    public func grant(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+    public func grant(_ purpose: some PurposeID, source: String, actor: ConsentActor = .user) async throws {
+        let purpose = purpose.manifestID
         try await write { try $0.grant(purpose: purpose, actor: actor.core, source: source) }
     }
 
@@ -52,18 +53,21 @@ extension ConsentKit {
     /// - Throws: ``ConsentKitError/separateConsentRequired(purposes:)`` if any of them needs separate consent —
     ///   even a list of one: a separate consent is asked and granted on its own, with ``grant(_:source:actor:)``.
     ///   For a child under 14 every purpose is a separate consent, so it always throws. Nothing is granted then.
-    public func grantAll(_ purposes: [String], source: String, actor: ConsentActor = .user) async throws {
+    public func grantAll(_ purposes: [some PurposeID], source: String, actor: ConsentActor = .user) async throws {
+        let purposes = purposes.map(\.manifestID)
         try await write { try $0.grantAll(purposes: purposes, actor: actor.core, source: source) }
     }
 
     /// The user refused a prompt for `purpose`: it is not proposed again during the cooldown (48 hours in
     /// `cn-2021`); a settings screen may still grant it.
-    public func refuse(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+    public func refuse(_ purpose: some PurposeID, source: String, actor: ConsentActor = .user) async throws {
+        let purpose = purpose.manifestID
         try await write { try $0.refuse(purpose: purpose, actor: actor.core, source: source) }
     }
 
     /// Withdraws consent for `purpose`, effective when this returns.
-    public func withdraw(_ purpose: String, source: String, actor: ConsentActor = .user) async throws {
+    public func withdraw(_ purpose: some PurposeID, source: String, actor: ConsentActor = .user) async throws {
+        let purpose = purpose.manifestID
         try await write { try $0.withdraw(purpose: purpose, actor: actor.core, source: source) }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 internal import ConsentKitGenerated
 
 /// Collecting, counted in the on-device access log (which feeds the collection list and the sharing list).
-extension ConsentKit {
+extension ConsentStore {
     /// Collects `dataType` for `purpose` (and gives it to `recipient`, a third party, if set): allowed only when
     /// consent allows it, the recipient is declared for the purpose and the purpose's frequency limits leave room.
     ///
@@ -28,6 +28,15 @@ extension ConsentKit {
         return .allowed
     }
 
+    /// ``collect(_:_:recipient:)`` with typed ids (see ``PurposeID``).
+    public func collect(
+        _ purpose: some PurposeID,
+        _ dataType: some DataTypeID,
+        recipient: (any ThirdPartyID)? = nil
+    ) throws -> CollectResult {
+        try collect(purpose.manifestID, dataType.manifestID, recipient: recipient?.manifestID)
+    }
+
     /// Asks the core (it counts allowed collections itself).
     private func collectInCore(_ cell: Int, _ recipient: Int?) throws -> CollectResult {
         let width = mirror.handles.width
@@ -42,7 +51,7 @@ extension ConsentKit {
         if code == CoreCode.allowed { return .allowed }
         guard let reason = DenyReason(code: code) else { throw ConsentKitError(code: code) }
         let waitMs = answer >> 8
-        return .denied(reason, retryAfter: reason == .frequencyLimited ? TimeInterval(waitMs) / 1000 : nil)
+        return .denied(reason, retryAfter: reason == .frequencyLimited ? .milliseconds(Int64(waitMs)) : nil)
     }
 
     /// Sends the access counts counted in memory to the core and writes them to the database.
@@ -55,14 +64,16 @@ extension ConsentKit {
     ///
     /// ```swift
     /// .onChange(of: scenePhase) { _, phase in
-    ///     if phase == .background { kit.didEnterBackground() }
+    ///     if phase == .background { Task { await store.didEnterBackground() } }
     /// }
     /// ```
     ///
-    /// It writes synchronously (one small SQLite transaction) and returns when the counts are durable. Errors are
-    /// not thrown: counts that could not be written stay in memory and are written by the next flush.
-    public func didEnterBackground() {
+    /// The write (one small SQLite transaction) runs on the facade's batch queue, never on the caller's actor; it
+    /// returns when the counts are durable. iOS gives an app a few seconds after it leaves the foreground, which
+    /// is plenty; wrap the call in `UIApplication.beginBackgroundTask` if you want the system to wait for it.
+    /// Errors are not thrown: counts that could not be written stay in memory and are written by the next flush.
+    public func didEnterBackground() async {
         guard !isClosed else { return }
-        batcher.sendNow { _ = try? core.flush() }
+        _ = try? await batcher.sendNow { [core] in try mapped { try core.flush() } }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reading decisions. These answer from the facade's mirror of the core's decisions: no call into Rust, no lock,
 /// no I/O. Every answer was computed by the core.
-extension ConsentKit {
+extension ConsentStore {
     /// May `dataType` be collected for `purpose` now?
     ///
     /// Cheap enough to call per sensor event. It does not count anything; use ``collect(_:_:recipient:)`` (or
@@ -12,6 +12,12 @@ extension ConsentKit {
     ///   ``ConsentKitError/closed`` after ``close()``.
     public func decide(_ purpose: String, _ dataType: String) throws -> Decision {
         try Decision(code: mirror.snapshot.code(mirror.handles.cell(purpose, dataType)))
+    }
+
+    /// ``decide(_:_:)`` with typed ids, e.g. `store.decide(Ids.Purpose.liveLocation, Ids.DataType.location)`
+    /// (see ``PurposeID``).
+    public func decide(_ purpose: some PurposeID, _ dataType: some DataTypeID) throws -> Decision {
+        try decide(purpose.manifestID, dataType.manifestID)
     }
 
     /// The richest tier of `feature` the app may offer now, what is missing for the next richer tier, and
@@ -29,6 +35,11 @@ extension ConsentKit {
         return mirror.tier(f, in: version)
     }
 
+    /// ``resolve(_:)`` with a typed id, e.g. `store.resolve(Ids.Feature.pickup)` (see ``FeatureID``).
+    public func resolve(_ feature: some FeatureID) throws -> Tier {
+        try resolve(feature.manifestID as String)
+    }
+
     /// Runs `body` (which collects `dataType` for `purpose`) only if consent allows it, and counts the collection.
     ///
     /// ```swift
@@ -43,12 +54,12 @@ extension ConsentKit {
     /// - Returns: ``ConsentResult/allowed(_:)`` with the body's value, or why it did not run.
     /// - Throws: ``ConsentKitError`` for unknown ids or a closed instance, or what `body` throws.
     public func withConsent<T>(
-        _ purpose: String,
-        _ dataType: String,
-        recipient: String? = nil,
+        _ purpose: some PurposeID,
+        _ dataType: some DataTypeID,
+        recipient: (any ThirdPartyID)? = nil,
         body: () throws -> T
     ) throws -> ConsentResult<T> {
-        switch try collect(purpose, dataType, recipient: recipient) {
+        switch try collect(purpose.manifestID, dataType.manifestID, recipient: recipient?.manifestID) {
         case .allowed: .allowed(try body())
         case let .denied(reason, retryAfter): .denied(reason, retryAfter: retryAfter)
         }
@@ -56,13 +67,13 @@ extension ConsentKit {
 
     /// The `async` form of ``withConsent(_:_:recipient:body:)``: `body` runs on the caller's actor.
     public func withConsent<T: Sendable>(
-        _ purpose: String,
-        _ dataType: String,
-        recipient: String? = nil,
+        _ purpose: some PurposeID,
+        _ dataType: some DataTypeID,
+        recipient: (any ThirdPartyID)? = nil,
         isolation: isolated (any Actor)? = #isolation,
         body: () async throws -> T
     ) async throws -> ConsentResult<T> {
-        switch try collect(purpose, dataType, recipient: recipient) {
+        switch try collect(purpose.manifestID, dataType.manifestID, recipient: recipient?.manifestID) {
         case .allowed: .allowed(try await body())
         case let .denied(reason, retryAfter): .denied(reason, retryAfter: retryAfter)
         }

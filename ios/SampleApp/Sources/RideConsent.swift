@@ -2,29 +2,32 @@ import ConsentKit
 import Foundation
 import Observation
 
-/// The app's view of consent: the latest state from `ConsentKit.states`, the pickup tier, and the prompt to show.
+/// The app's view of consent: the library's `ConsentModel` (the latest state, followed for us), the pickup tier, and
+/// the prompt to show.
 @MainActor
 @Observable
-final class ConsentModel {
+final class RideConsent {
     /// `nil` if ConsentKit could not be opened (the UI then shows the error and the basic experience).
-    let kit: ConsentKit?
-    private(set) var state: ConsentState?
-    private(set) var pickup: Tier?
+    let store: ConsentStore?
+    /// Follows `store.states` on the main actor; views that read through it update after every change.
+    let consent: ConsentModel?
     var prompt: Prompt?
     var message: String?
     private(set) var lastLocation: String?
 
-    private init(kit: ConsentKit?, message: String?) {
-        self.kit = kit
-        self.message = message ?? kit?.currentState.recovery.flatMap(Self.recoveryMessage)
-        self.state = kit?.currentState
-        self.pickup = try? kit?.resolve("pickup")
+    var state: ConsentState? { consent?.state }
+    var pickup: Tier? { consent?.tier(of: "pickup") }
+
+    private init(store: ConsentStore?, message: String?) {
+        self.store = store
+        self.consent = store.map { ConsentModel(store: $0) }
+        self.message = message ?? store?.currentState.recovery.flatMap(Self.recoveryMessage)
     }
 
     /// Opens the consent database with the manifest shipped in the bundle: in its own directory under Application
     /// Support, excluded from backups (consent belongs to this device), and authenticated with a Keychain key
     /// (`…ThisDeviceOnly`), so a rewritten or rolled-back file is caught at open.
-    static func openAtLaunch() -> ConsentModel {
+    static func openAtLaunch() -> RideConsent {
         do {
             let support = try FileManager.default.url(
                 for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true
@@ -35,16 +38,16 @@ final class ConsentModel {
             noBackup.isExcludedFromBackup = true
             try dir.setResourceValues(noBackup)
             guard let manifestURL = Bundle.main.url(forResource: "ride_hailing", withExtension: "json") else {
-                return ConsentModel(kit: nil, message: "ride_hailing.json is missing from the app bundle")
+                return RideConsent(store: nil, message: "ride_hailing.json is missing from the app bundle")
             }
-            let kit = try ConsentKit.open(
+            let store = try ConsentStore.open(
                 dbPath: dir.appendingPathComponent("consent.db").path,
                 manifestJSON: try String(contentsOf: manifestURL, encoding: .utf8),
-                deviceKey: KeychainDeviceKey(service: "dev.consentkit.sample.consent-db")
+                deviceKey: KeychainDeviceKey(service: "dev.consentstore.sample.consent-db")
             )
-            return ConsentModel(kit: kit, message: nil)
+            return RideConsent(store: store, message: nil)
         } catch {
-            return ConsentModel(kit: nil, message: error.localizedDescription)
+            return RideConsent(store: nil, message: error.localizedDescription)
         }
     }
 
@@ -59,25 +62,16 @@ final class ConsentModel {
         }
     }
 
-    /// Follows every consent change (runs for the life of the screen).
-    func follow() async {
-        guard let kit else { return }
-        for await state in kit.states {
-            self.state = state
-            pickup = state.tier(of: "pickup")
-        }
-    }
-
     /// At launch: the policy agreement (or a re-consent) if one is due.
     func askAtAppStart() {
-        prompt = try? kit?.nextPrompt(for: .appStart)
+        prompt = try? store?.nextPrompt(for: .appStart)
     }
 
     /// The user opened the pickup screen's location option: ask just in time, if asking is allowed now.
     func askForLiveLocation() {
-        guard let kit else { return }
+        guard let store else { return }
         do {
-            prompt = try kit.nextPrompt(for: .feature("pickup"))
+            prompt = try store.nextPrompt(for: .feature("pickup"))
             if prompt == nil, pickup?.canAskNow == false {
                 message = "You declined live location recently. You can turn it on in Settings."
             }
@@ -88,12 +82,12 @@ final class ConsentModel {
 
     /// The user turns live location on from a settings screen (the refusal cooldown does not apply).
     func enableLiveLocationInSettings() {
-        prompt = try? kit?.nextPrompt(for: .settings(purpose: "live_location"))
+        prompt = try? store?.nextPrompt(for: .settings(purpose: "live_location"))
     }
 
     /// The user answered a prompt.
     func answer(_ prompt: Prompt, accepted: Bool) async {
-        guard let kit else { return }
+        guard let store else { return }
         self.prompt = nil
         let source = "sample_\(prompt.kind.rawValue)"
         // Under the guardian age the prompt is addressed to the guardian, who answers it.
@@ -101,13 +95,13 @@ final class ConsentModel {
         do {
             switch (prompt.purpose, accepted) {
             case let (purpose?, true):
-                try await kit.grant(purpose.id, source: source, actor: actor)
+                try await store.grant(purpose.id, source: source, actor: actor)
             case let (purpose?, false):
-                try await kit.refuse(purpose.id, source: source, actor: actor)
+                try await store.refuse(purpose.id, source: source, actor: actor)
             case (nil, true):
-                try await kit.agreeToPolicy(version: prompt.policyVersion, source: source, actor: actor)
+                try await store.agreeToPolicy(version: prompt.policyVersion, source: source, actor: actor)
             case (nil, false):
-                try await kit.declinePolicy(source: source)
+                try await store.declinePolicy(source: source)
             }
         } catch {
             message = error.localizedDescription
@@ -117,7 +111,7 @@ final class ConsentModel {
     /// Withdraws live location (one tap, effective at once).
     func withdrawLiveLocation() async {
         do {
-            try await kit?.withdraw("live_location", source: "sample_settings")
+            try await store?.withdraw("live_location", source: "sample_settings")
         } catch {
             message = error.localizedDescription
         }
@@ -125,14 +119,14 @@ final class ConsentModel {
 
     /// Reads the location only if consent allows it, and counts the collection.
     func locate() {
-        guard let kit else { return }
+        guard let store else { return }
         do {
-            switch try kit.withConsent("live_location", "location", body: { simulatedLocation() }) {
+            switch try store.withConsent("live_location", "location", body: { simulatedLocation() }) {
             case let .allowed(where_):
                 lastLocation = where_
             case let .denied(reason, retryAfter):
                 lastLocation = nil
-                message = retryAfter.map { "Location is paused (\(reason)); try again in \(Int($0)) s." }
+                message = retryAfter.map { "Location is paused (\(reason)); try again in \($0.components.seconds) s." }
                     ?? "Location is not allowed (\(reason))."
             }
         } catch {
