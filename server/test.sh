@@ -33,18 +33,19 @@ trap stop EXIT
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${RUN_AS[@]}" "$BIN/initdb" -D "$DIR/data" -U ck -A trust --no-sync -E UTF8 >/dev/null
-# A test cluster: no fsync (the tests kill the receiver, not PostgreSQL), enough connections for the benchmark.
-"${RUN_AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+# The tests kill the receiver, never PostgreSQL: they run without fsync. The benchmark (--bench) keeps the defaults.
+SYNC="-c fsync=off -c synchronous_commit=off"
+[ "${1:-}" = "--bench" ] && SYNC=""
+"${RUN_AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200 $SYNC" start >/dev/null
 "${RUN_AS[@]}" "$BIN/createdb" -h "$DIR" -p "$PORT" -U ck receipts
 
 export CK_TEST_DATABASE_URL="host=127.0.0.1 port=$PORT user=ck dbname=receipts"
 echo "==> PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on port $PORT"
 if [ "${1:-}" = "--bench" ]; then
+  # server/bench.sh: the benchmark instead of the tests, against the same kind of throwaway cluster.
   shift
-  cargo build --release --bins --color never
-  export CK_DATABASE_URL="$CK_TEST_DATABASE_URL"
-  exec_bench() { "${CARGO_TARGET_DIR:-target}/release/receipts-bench" "$@"; }
-  exec_bench "$@"
+  cargo build --release --bin receipts-bench --color never
+  CK_DATABASE_URL="$CK_TEST_DATABASE_URL" "${CARGO_TARGET_DIR:-target}/release/receipts-bench" "$@"
 else
   cargo test --color never 2>&1
 fi

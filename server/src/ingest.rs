@@ -129,8 +129,16 @@ fn fork_error(install: &str, forks: Vec<Fork>) -> ApiError {
 
 /// Verifies and stores `batch`. `stall`: a test hook that waits inside the transaction before it commits (the
 /// "receiver killed mid-batch" test); `None` in service.
-pub async fn ingest(pool: &Pool, batch: &Batch, max: usize, stall: Option<Duration>) -> Result<Ingested, ApiError> {
-    let (public, verified) = verify_batch(batch, max)?;
+pub async fn ingest(pool: &Pool, batch: Batch, max: usize, stall: Option<Duration>) -> Result<Ingested, ApiError> {
+    // Signature checks are CPU work: off the threads that serve connections.
+    let (batch, checked) = tokio::task::spawn_blocking(move || {
+        let checked = verify_batch(&batch, max);
+        (batch, checked)
+    })
+    .await
+    .map_err(|e| ApiError::db(format!("verification task: {e}")))?;
+    let (public, verified) = checked?;
+    let batch = &batch;
     let install = batch.install_id.as_str();
     let first_seq = verified[0].receipt.sequence;
     let mut client = pool.get().await?;

@@ -81,7 +81,7 @@ async fn post_receipts(
         };
         ApiError::new(e.status(), code, e.body_text())
     })?;
-    Ok(Json(ingest::ingest(&s.pool, &batch, s.config.max_batch, s.config.stall).await?))
+    Ok(Json(ingest::ingest(&s.pool, batch, s.config.max_batch, s.config.stall).await?))
 }
 
 async fn get_consent(

@@ -2,8 +2,8 @@
 //! batch's public key, and the chain between consecutive receipts inside the batch. A batch that fails any check
 //! is refused whole (nothing of it is stored).
 
-use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
+use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1};
 
 use crate::error::ApiError;
 use crate::wire::{self, Batch, Receipt};
@@ -54,8 +54,9 @@ pub fn verify_batch(batch: &Batch, max: usize) -> Result<(Vec<u8>, Vec<Verified>
     }
     let public = wire::from_hex(&batch.public_key)
         .ok_or_else(|| ApiError::bad("invalid_public_key", "public_key is not hex"))?;
-    let key = VerifyingKey::from_sec1_bytes(&public)
+    VerifyingKey::from_sec1_bytes(&public)
         .map_err(|_| ApiError::bad("invalid_public_key", "public_key is not a SEC1 P-256 point"))?;
+    let key = UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &public);
     let mut out: Vec<Verified> = Vec::with_capacity(batch.receipts.len());
     for r in &batch.receipts {
         let at = |what: &str| format!("receipt {}: {what}", r.sequence);
@@ -82,8 +83,8 @@ pub fn verify_batch(batch: &Batch, max: usize) -> Result<(Vec<u8>, Vec<Verified>
             return Err(ApiError::bad("bad_receipt_hash", at("receipt_hash is not the SHA-256 of its signed bytes")));
         }
         let der = wire::from_hex(&r.signature).ok_or_else(|| ApiError::bad("bad_signature", at("signature is not hex")))?;
-        let sig = Signature::from_der(&der).map_err(|_| ApiError::bad("bad_signature", at("signature is not DER ECDSA")))?;
-        key.verify(&bytes, &sig)
+        Signature::from_der(&der).map_err(|_| ApiError::bad("bad_signature", at("signature is not DER ECDSA")))?;
+        key.verify(&bytes, &der)
             .map_err(|_| ApiError::bad("bad_signature", at("signature does not verify under the batch's public key")))?;
         if let Some(prev) = out.last() {
             if r.sequence == prev.receipt.sequence + 1 && r.previous_receipt_hash != prev.receipt.receipt_hash {
