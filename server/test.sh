@@ -5,6 +5,8 @@
 # whatever happens (trap). Prints cargo's own summary lines.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The repository's target directory unless one is set: the crates both builds share are compiled once.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$(cd .. && pwd)/target}"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then

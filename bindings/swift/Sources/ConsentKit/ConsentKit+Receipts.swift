@@ -43,16 +43,6 @@ final class ReceiptKeyAdapter: ConsentKitGenerated.ReceiptKeyStore, Sendable {
     func sign(data: Data) throws -> Data {
         try guarded { try store.sign(data) }
     }
-
-    private func guarded<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ConsentKitGenerated.DeviceKeyError {
-            throw error
-        } catch {
-            throw ConsentKitGenerated.DeviceKeyError.Failed(detail: String(describing: error))
-        }
-    }
 }
 
 /// Signed consent receipts: the pending / acknowledge pair.
