@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ConsentKit on a fresh Debian machine: Rust, then Kotlin on the JVM (and the JVM example app), the
-# Android library under Robolectric, then Swift on Linux, then the CLI checks.
+# Android library under Robolectric, then Swift on Linux, then the CLI checks, then the receipt receiver (server/)
+# against a throwaway PostgreSQL (installed from Debian's packages on first use).
 # Installs what it needs (Maven dependencies into ~/.m2, the Swift toolchain into /var/cache/consentkit) and reuses
 # it on later runs. Each part prints its runner's summary; the last line says whether everything passed.
 set -euo pipefail
