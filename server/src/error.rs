@@ -9,14 +9,18 @@ use axum::Json;
 /// One error answer.
 #[derive(Debug)]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// The stable error code (`error` in the body).
     pub code: &'static str,
+    /// What is wrong, for people.
     pub detail: String,
     /// Extra fields of the body (the forks found, ...).
     pub extra: Option<serde_json::Value>,
 }
 
 impl ApiError {
+    /// An error answer.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         ApiError { status, code, detail: detail.into(), extra: None }
     }

@@ -20,6 +20,7 @@ use crate::wire::{self, Batch};
 /// What a stored batch did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ingested {
+    /// The batch's install.
     pub install_id: String,
     /// Receipts of the batch (or held earlier) now stored in the chain.
     pub stored: usize,
@@ -34,11 +35,14 @@ pub struct Ingested {
 /// A receipt that disagrees with what is stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fork {
+    /// The sequence where the receipts disagree.
     pub sequence: i64,
     /// `different_receipt` (another receipt stored for this sequence) or `chain_break` (does not chain to the
     /// receipt before it).
     pub kind: &'static str,
+    /// The stored receipt's hash (for `chain_break`: the hash it should have chained to).
     pub stored_hash: String,
+    /// The offered receipt's hash.
     pub offered_hash: String,
 }
 

@@ -150,21 +150,28 @@ pub async fn consent_at(pool: &Pool, install: &str, at_ms: i64) -> Result<Consen
 /// One policy version's counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionStats {
+    /// The policy version.
     pub notice_version: String,
+    /// Grant receipts.
     pub grants: i64,
+    /// Refusal receipts.
     pub refusals: i64,
+    /// Withdrawal receipts.
     pub withdrawals: i64,
     /// Installs with at least one of these events.
     pub installs: i64,
 }
 
-/// GET /v1/purposes/{id}/stats.
+/// GET /v1/purposes/{id}/stats: one row per policy version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurposeStats {
+    /// The purpose asked about.
     pub purpose_id: String,
+    /// One row per policy version, in version order.
     pub by_notice_version: Vec<VersionStats>,
 }
 
+/// Counts a purpose's grants, refusals and withdrawals by policy version (chained receipts only).
 pub async fn purpose_stats(pool: &Pool, purpose: &str) -> Result<PurposeStats, ApiError> {
     let client = pool.get().await?;
     let rows = client

@@ -18,7 +18,9 @@ const MAX_FIELD: usize = 1024;
 /// A verified receipt, ready to store.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The receipt as uploaded.
     pub receipt: Receipt,
+    /// Its DER signature, decoded.
     pub signature: Vec<u8>,
 }
 

@@ -16,11 +16,15 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Batch {
+    /// [`FORMAT`].
     pub format: String,
+    /// The install's random id.
     pub install_id: String,
+    /// [`ALGORITHM`].
     pub algorithm: String,
     /// SEC1 uncompressed P-256 point, hex.
     pub public_key: String,
+    /// The receipts, in increasing sequence order.
     pub receipts: Vec<Receipt>,
 }
 
@@ -28,19 +32,31 @@ pub struct Batch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
+    /// The device ledger row's sequence (1-based, gap-free per install).
     pub sequence: i64,
+    /// One of [`crate::verify::EVENTS`].
     pub event: String,
     /// For people only; `timestamp_ms` is the signed time.
     pub timestamp: String,
+    /// When, UTC ms (signed).
     pub timestamp_ms: i64,
+    /// The purpose ('' for policy, age and erasure events).
     pub purpose_id: String,
+    /// SHA-256 of the purpose definition shown.
     pub purpose_definition_hash: String,
+    /// The privacy policy version in force.
     pub notice_version: String,
+    /// `user` or `guardian`.
     pub actor: String,
+    /// The screen or prompt.
     pub source: String,
+    /// Extra value (age bracket, children's rules version).
     pub detail: String,
+    /// The device ledger row's hash.
     pub ledger_hash: String,
+    /// The previous receipt's hash ([`GENESIS`] for sequence 1).
     pub previous_receipt_hash: String,
+    /// SHA-256 of [`signed_bytes`], hex.
     pub receipt_hash: String,
     /// DER ECDSA signature, hex.
     pub signature: String,
