@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ConsentKit on a fresh Debian machine: Rust, then Kotlin on the JVM (and the JVM example app), the
-# Android library under Robolectric, then Swift on Linux, then the CLI checks.
+# Android library under Robolectric, then Swift on Linux, then the CLI checks, then the receipt receiver (server/)
+# against a throwaway PostgreSQL (installed from Debian's packages on first use).
 # Installs what it needs (Maven dependencies into ~/.m2, the Swift toolchain into /var/cache/consentkit) and reuses
 # it on later runs. Each part prints its runner's summary; the last line says whether everything passed.
 set -euo pipefail
@@ -27,7 +28,7 @@ bench/smoke.sh
 summary+=("bench smoke: ok ($(took "$t"))")
 
 # The CLI checks run last: they reuse the Maven cache and the Swift toolchain the two parts before set up.
-for part in bindings/kotlin/test.sh examples/jvm-app/test.sh android/test.sh bindings/swift/test.sh examples/swift-app/test.sh tests/cli/test.sh; do
+for part in bindings/kotlin/test.sh examples/jvm-app/test.sh android/test.sh bindings/swift/test.sh examples/swift-app/test.sh tests/cli/test.sh server/test.sh; do
   if [ -x "$part" ]; then
     log "$part"
     t=$(date +%s)

@@ -23,6 +23,7 @@ pub mod integrity;
 pub mod manifest;
 pub mod valid;
 pub mod prompt;
+pub mod receipts;
 pub mod report;
 pub mod rules;
 pub mod shared;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod frequency;
 pub mod inspect;
 pub mod ledger;
+pub mod receipts_outbox;
 pub mod schema;
 pub mod seal;
 pub mod state;

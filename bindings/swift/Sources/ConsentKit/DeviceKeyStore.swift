@@ -51,14 +51,16 @@ final class DeviceKeyAdapter: ConsentKitGenerated.DeviceKeyStore, Sendable {
     func storeHead(head: String) throws {
         try guarded { try store.storeHead(head) }
     }
+}
 
-    private func guarded<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ConsentKitGenerated.DeviceKeyError {
-            throw error
-        } catch {
-            throw ConsentKitGenerated.DeviceKeyError.Failed(detail: String(describing: error))
-        }
+/// Runs an app key store's call for the core: any error it throws becomes the core's `DeviceKeyError` (used by
+/// ``DeviceKeyAdapter`` and ``ReceiptKeyAdapter``).
+func guarded<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ConsentKitGenerated.DeviceKeyError {
+        throw error
+    } catch {
+        throw ConsentKitGenerated.DeviceKeyError.Failed(detail: String(describing: error))
     }
 }
