@@ -317,7 +317,9 @@ fn lint_purposes(m: &Manifest, pack: &RulePack, out: &mut Sink) {
                 );
             } else if p.basis == Basis::Necessary {
                 if let Some(c) = category {
-                    if !c.necessary.contains(d) {
+                    // A narrower form of a necessary type (approximate location of location) is necessary too.
+                    let narrows = crate::rules::PlatformTable::get().guard(d).and_then(|g| g.narrows.as_ref());
+                    if !c.necessary.contains(d) && !narrows.is_some_and(|n| c.necessary.contains(n)) {
                         out.push(
                             "CK003",
                             format!("{at}.data_types[{j}]"),
