@@ -8,6 +8,7 @@
 mod collect;
 mod decisions;
 mod listeners;
+mod permissions;
 mod recovery;
 mod writes;
 
@@ -147,7 +148,7 @@ impl Engine {
             .device_key
             .unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)));
         let OpenedStore { store, state, recovery } = Store::open(db_path, now, key)?;
-        let mut snapshot = Snapshot::build(&index, &state, 1);
+        let mut snapshot = Snapshot::build(&index, &state, &crate::gate::OsPermissions::new(index.permission_count), 1);
         snapshot.clamp_future(None, now);
         let engine = Arc::new(Engine {
             cells: crate::gate::DecisionCells::new(&snapshot.table),

@@ -6,6 +6,7 @@ mod guard;
 mod error;
 mod logger;
 mod observer;
+mod permissions;
 mod types;
 
 use std::path::Path;
@@ -17,6 +18,7 @@ pub use guard::arm_test_panic;
 pub use error::{ConsentError, DiagnosticSeverity, ManifestDiagnostic};
 pub use logger::{set_logger, ForeignLogger, LogLevel};
 pub use observer::{ConsentObserver, ObserverError};
+pub use permissions::{os_permission_table, AndroidPermissionInfo, OsPermissionInfo, PermissionRequest, PermissionState};
 pub use types::*;
 
 use crate::clock::{Clock, ManualClock, SystemClock};

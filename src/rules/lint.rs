@@ -64,6 +64,8 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("CK025", Severity::Error, "app region whose jurisdiction has a rule pack, under another pack"),
     ("CK026", Severity::Error, "SDK initialisation does not require every purpose that gives it data"),
     ("CK027", Severity::Warning, "guardian age but neither an age gate nor children's rules"),
+    ("CK028", Severity::Warning, "purpose needing an OS permission whose description does not explain it"),
+    ("CK029", Severity::Error, "advertising id collected by a purpose that is not tracking"),
 ];
 
 struct Sink(Vec<Diagnostic>);
@@ -121,6 +123,7 @@ pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
     lint_third_parties(m, &mut out);
     lint_features(m, pack, &mut out);
     lint_children(m, pack, &mut out);
+    super::lint_os::check(m, &mut |code, path, message, fix| out.push(code, path, message, fix));
     out.0
 }
 

@@ -2,6 +2,7 @@
 
 mod derive;
 mod lint;
+mod lint_os;
 mod pack;
 mod platform;
 mod region;

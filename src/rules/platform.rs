@@ -68,6 +68,9 @@ pub struct OsPermission {
     pub id: String,
     /// What it guards, for the user.
     pub description: String,
+    /// Words (any language, lower case) of which a purpose description that needs this permission should contain
+    /// at least one: the description is the explanation shown with the system dialog (lint CK028).
+    pub explain_words: Vec<String>,
     /// What a limited grant gives, when the platforms have one.
     #[serde(default)]
     pub limited: Option<String>,

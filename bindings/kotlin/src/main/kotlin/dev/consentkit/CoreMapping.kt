@@ -85,6 +85,8 @@ internal fun CoreDenyReason.toPublic(): DenyReason = when (this) {
     CoreDenyReason.NOT_DECLARED -> DenyReason.NOT_DECLARED
     CoreDenyReason.FREQUENCY_LIMITED -> DenyReason.FREQUENCY_LIMITED
     CoreDenyReason.RECIPIENT_NOT_DECLARED -> DenyReason.RECIPIENT_NOT_DECLARED
+    CoreDenyReason.OS_PERMISSION_DENIED -> DenyReason.OS_PERMISSION_DENIED
+    CoreDenyReason.TRACKING_NOT_AUTHORIZED -> DenyReason.TRACKING_NOT_AUTHORIZED
 }
 
 internal fun ResolvedTier.toPublic(): Tier = Tier(
@@ -134,12 +136,15 @@ internal fun CorePrompt.toPublic(): Prompt = Prompt(
         CorePromptKind.JUST_IN_TIME -> PromptKind.JUST_IN_TIME
         CorePromptKind.RE_CONSENT -> PromptKind.RE_CONSENT
         CorePromptKind.GUARDIAN_CONSENT -> PromptKind.GUARDIAN_CONSENT
+        CorePromptKind.OS_PERMISSION -> PromptKind.OS_PERMISSION
+        CorePromptKind.OPEN_SETTINGS -> PromptKind.OPEN_SETTINGS
     },
     purpose = purpose?.toPublic(),
     policyVersion = policyVersion,
     policyUrl = policyUrl,
     covers = covers.map { it.toPublic() },
     childrenRules = childrenRules?.let { ChildrenRules(it.version, it.url) },
+    permission = permission?.toPublic(),
 )
 
 internal fun PurposeText.toPublic(): PurposeInfo = PurposeInfo(

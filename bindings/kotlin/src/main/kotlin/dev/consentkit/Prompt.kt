@@ -28,6 +28,11 @@ data class Prompt(
      * [ChildrenRules.version] and [Actor.GUARDIAN]); null otherwise.
      */
     val childrenRules: ChildrenRules? = null,
+    /**
+     * For [PromptKind.OS_PERMISSION] / [PromptKind.OPEN_SETTINGS]: the OS permission, with the explanation to show
+     * at the same time as the system dialog; null otherwise.
+     */
+    val permission: PermissionRequest? = null,
 )
 
 /**
@@ -57,6 +62,15 @@ enum class PromptKind {
      * one purpose. Answer with [Actor.GUARDIAN].
      */
     GUARDIAN_CONSENT,
+
+    /**
+     * Our consent is given: request the OS permission ([Prompt.permission]) now — e.g. with `PermissionBridge` —
+     * showing its explanation at the top of the screen while the system dialog is up.
+     */
+    OS_PERMISSION,
+
+    /** The OS permission is denied for good: offer to open the system settings (only when the user starts the feature). */
+    OPEN_SETTINGS,
 }
 
 /** What triggers a prompt ([ConsentKit.nextPrompt]). */

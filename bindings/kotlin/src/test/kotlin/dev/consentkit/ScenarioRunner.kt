@@ -153,6 +153,9 @@ internal class ScenarioRunner(
                             "separate" to JsonPrimitive(p.purpose?.let { it.separateConsent.isNotEmpty() }),
                             "cross_border" to JsonPrimitive(p.purpose?.crossBorder),
                             "children_rules" to JsonPrimitive(p.childrenRules?.version),
+                            "permission" to JsonPrimitive(p.permission?.id),
+                            "limited_enough" to JsonPrimitive(p.permission?.limitedEnough),
+                            "explanation" to JsonPrimitive(p.permission?.explanation),
                         ),
                     )
                 } ?: JsonNull
@@ -166,6 +169,11 @@ internal class ScenarioRunner(
                     ),
                 )
             }
+            "set_permission" -> unit {
+                val since = st["since_ms"]?.jsonPrimitive?.contentOrNull?.toLong()
+                kit.setPermissionState(st.string("permission"), PermissionState.valueOf(st.string("state").uppercase()), since)
+            }
+            "blocking_permission" -> JsonPrimitive(kit.blockingPermission(st.string("purpose"), st.string("data_type")))
             "flush" -> unit { kit.flush() }
             "reopen" -> unit {
                 kit.close()
