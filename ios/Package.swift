@@ -18,6 +18,9 @@ let package = Package(
     platforms: [.iOS(.v15)],
     products: [
         .library(name: "ConsentKit", targets: ["ConsentKit"]),
+        // The system permission provider for PermissionCoordinator (location, camera, photos, contacts, calendar,
+        // motion, App Tracking Transparency). Separate so that apps not using it link none of those frameworks.
+        .library(name: "ConsentKitPermissions", targets: ["ConsentKitPermissions"]),
     ],
     targets: [
         // The Rust core: libconsentkit.a for ios-arm64 and ios-arm64_x86_64-simulator, with the C module
@@ -43,6 +46,11 @@ let package = Package(
             name: "ConsentKit",
             dependencies: ["ConsentKitGenerated", "ConsentKitAtomics", "ConsentKitPrivacy"],
             path: "Sources/ConsentKit"
+        ),
+        .target(
+            name: "ConsentKitPermissions",
+            dependencies: ["ConsentKit"],
+            path: "Sources/ConsentKitPermissions"
         ),
     ]
 )

@@ -59,14 +59,16 @@ final class PermissionCoordinatorTests: XCTestCase {
         // Our consent first: the coordinator leaves it to the app and requests nothing.
         let consent = try XCTUnwrap(try kit.nextPrompt(for: .feature("pickup")))
         XCTAssertEqual(consent.kind, .justInTime)
-        XCTAssertNil(try await coordinator.perform(consent))
+        let none = try await coordinator.perform(consent)
+        XCTAssertNil(none)
         XCTAssertEqual(provider.requested, [])
         try await kit.grant("area_location", source: "test")
         try await kit.grant("live_location", source: "test")
 
         let osStep = try XCTUnwrap(try kit.nextPrompt(for: .feature("pickup")))
         XCTAssertEqual(osStep.kind, .osPermission)
-        XCTAssertEqual(try await coordinator.perform(osStep), .limited)
+        let osStepState = try await coordinator.perform(osStep)
+        XCTAssertEqual(osStepState, .limited)
         XCTAssertEqual(shown.all, ["Use your approximate location to suggest pickup points in your area", nil])
         XCTAssertEqual(try kit.resolve("pickup").id, "area_pickup")
         XCTAssertEqual(try kit.decide("live_location", "location"), .denied(.osPermissionDenied))
@@ -74,7 +76,8 @@ final class PermissionCoordinatorTests: XCTestCase {
 
         let upgrade = try XCTUnwrap(try kit.nextPrompt(for: .feature("pickup")))
         XCTAssertEqual(upgrade.permission?.limitedEnough, false)
-        XCTAssertEqual(try await coordinator.perform(upgrade), .granted)
+        let upgradeState = try await coordinator.perform(upgrade)
+        XCTAssertEqual(upgradeState, .granted)
         XCTAssertEqual(try kit.resolve("pickup").id, "precise_pickup")
         XCTAssertEqual(provider.requested, ["location", "location"])
     }
@@ -93,7 +96,8 @@ final class PermissionCoordinatorTests: XCTestCase {
         try await kit.grant("ads", source: "settings")
         let att = try XCTUnwrap(try kit.nextPrompt(for: .feature("offers")))
         XCTAssertEqual(att.permission?.id, "tracking")
-        XCTAssertEqual(try await coordinator.perform(att), .deniedPermanently)
+        let attState = try await coordinator.perform(att)
+        XCTAssertEqual(attState, .deniedPermanently)
         XCTAssertEqual(try kit.decide("ads", "advertising_id"), .denied(.trackingNotAuthorized))
         XCTAssertFalse(try kit.mayInitialize("adnet"))
         let settings = try XCTUnwrap(try kit.nextPrompt(for: .feature("offers")))
