@@ -83,6 +83,14 @@ if coreSource.isApple {
         path: "ios/Sources/ConsentKitPrivacy",
         resources: [.copy("PrivacyInfo.xcprivacy")]
     ))
+    // The system permission provider for PermissionCoordinator (location, camera, photos, contacts, calendar, motion,
+    // App Tracking Transparency; `#if os(iOS)` inside). Its own product, so that apps not using it link none of those
+    // frameworks. Apple platforms only: the Linux tests drive PermissionCoordinator with a fake provider.
+    targets.append(.target(
+        name: "ConsentKitPermissions",
+        dependencies: ["ConsentKit"],
+        path: "ios/Sources/ConsentKitPermissions"
+    ))
 } else {
     targets += [
         // A symbol Debian's libswiftObservation needs and lacks (see its source). Linux only.
@@ -114,8 +122,7 @@ let package = Package(
     // iOS 16: `Duration` (CollectResult.retryAfter). ObservableObject (ConsentObject) serves iOS 16, @Observable
     // (ConsentModel) iOS 17 and later.
     platforms: [.iOS(.v16), .macOS(.v13)],
-    products: [
-        .library(name: "ConsentKit", targets: ["ConsentKit"]),
-    ],
+    products: [.library(name: "ConsentKit", targets: ["ConsentKit"])]
+        + (coreSource.isApple ? [.library(name: "ConsentKitPermissions", targets: ["ConsentKitPermissions"])] : []),
     targets: targets
 )

@@ -5,7 +5,7 @@
 //! | `decide_string` | `Engine::decide(&str, &str)` | one `HashMap<String, bool>` lookup of a combined key |
 //! | `decide_handle` | `Engine::decide_handles(u32, u32)` | a bare array index + bit test |
 //! | `resolve_5_tiers` | `ConsentKit::resolve(feature)` | `Engine::decide(&str, &str)` x the 4 purposes involved |
-//! | `collect` | `Engine::collect` with the access log, batches flushed | `Engine::decide_handles` |
+//! | `collect` | `Engine::collect` with the access log, batches flushed (also with the OS permission layer on: `consentkit_amortised_os_layer`) | `Engine::decide_handles` |
 //! | `collect_limited` | `Engine::collect` of a frequency-limited type (counted in SQLite, no fsync) | a raw SQLite upsert in one transaction |
 //!
 //! Keys: every declared (purpose, data type) pair of the 40-purpose manifest, walked in the same fixed
@@ -176,6 +176,24 @@ fn hot_path(c: &mut Criterion) {
             let (p, d) = cseq[i & mask];
             i = i.wrapping_add(1);
             black_box(allowed(engine.decide_handles(black_box(p), black_box(d))))
+        })
+    });
+    // The same collections with the OS permission layer on (every permission reported granted, docs/rules.md §11):
+    // the states live in the snapshot, so collect stays memory-only and answers as before.
+    for perm in consentkit::ffi::os_permission_table() {
+        kit.set_permission_state(perm.id, consentkit::ffi::PermissionState::Granted, None).expect("permission state");
+    }
+    assert!(collectable.iter().all(|&(p, d)| engine.decide_handles(p, d).expect("decide") == Reason::Allowed));
+    g.bench_function("consentkit_amortised_os_layer", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for i in 0..iters as usize {
+                let (p, d) = cseq[i & mask];
+                let r = engine.collect(black_box(p), black_box(d), None).expect("collect");
+                assert!(black_box(r).is_ok());
+            }
+            engine.flush().expect("flush");
+            start.elapsed()
         })
     });
     g.finish();

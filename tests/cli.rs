@@ -369,6 +369,11 @@ fn demo_walks_the_ride_hailing_story_quickly() {
         "live_location  location          12",
         "intact: 5 rows verified",
         "沪ICP备12345678号-3A (https://beian.miit.gov.cn/)",
+        // The OS layer act: denied, then approximate, then precise.
+        "OsPermission location for purpose area_location",
+        "Denied(OsPermissionDenied)",
+        "tier area_pickup; the richer tier needs live_location",
+        "tier precise_pickup",
     ] {
         assert!(text.contains(expected), "demo output lacks {expected:?}:\n{text}");
     }

@@ -87,9 +87,9 @@ fn every_vocabulary_type_maps_to_an_apple_category_and_a_play_data_type() {
             );
         }
     }
-    // Coverage (reported in docs/cli.md): 51 types, 41 to a named category, the rest to OtherDataTypes.
+    // Coverage (reported in docs/cli.md): 57 types, 46 to a named category, the rest to OtherDataTypes.
     let named = t.vocabulary.values().filter(|v| v.apple != "OtherDataTypes").count();
-    assert_eq!((t.vocabulary.len(), named), (51, 41));
+    assert_eq!((t.vocabulary.len(), named), (57, 46));
     for (apple, vocab) in &t.apple_import {
         assert!(t.is_apple_data_type(apple), "{apple}");
         assert!(t.vocabulary.contains_key(vocab), "import of {apple} uses {vocab}, not in the vocabulary");

@@ -66,6 +66,20 @@ fn reason_name(r: DenyReason) -> &'static str {
         DenyReason::NotDeclared => "not_declared",
         DenyReason::FrequencyLimited => "frequency_limited",
         DenyReason::RecipientNotDeclared => "recipient_not_declared",
+        DenyReason::OsPermissionDenied => "os_permission_denied",
+        DenyReason::TrackingNotAuthorized => "tracking_not_authorized",
+    }
+}
+
+fn permission_state(name: &str) -> PermissionState {
+    match name {
+        "not_determined" => PermissionState::NotDetermined,
+        "granted" => PermissionState::Granted,
+        "limited" => PermissionState::Limited,
+        "denied" => PermissionState::Denied,
+        "denied_permanently" => PermissionState::DeniedPermanently,
+        "restricted" => PermissionState::Restricted,
+        other => panic!("unknown permission state {other}"),
     }
 }
 
@@ -75,6 +89,8 @@ fn prompt_kind_name(k: PromptKind) -> &'static str {
         PromptKind::JustInTime => "just_in_time",
         PromptKind::ReConsent => "re_consent",
         PromptKind::GuardianConsent => "guardian_consent",
+        PromptKind::OsPermission => "os_permission",
+        PromptKind::OpenSettings => "open_settings",
     }
 }
 
@@ -151,6 +167,9 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
                     "separate": p.purpose.as_ref().map(|x| !x.separate_consent.is_empty()),
                     "cross_border": p.purpose.as_ref().map(|x| x.cross_border),
                     "children_rules": p.children_rules.as_ref().map(|c| c.version.clone()),
+                    "permission": p.permission.as_ref().map(|x| x.id.clone()),
+                    "limited_enough": p.permission.as_ref().map(|x| x.limited_enough),
+                    "explanation": p.permission.as_ref().map(|x| x.explanation.clone()),
                 }),
             })
         }
@@ -161,6 +180,13 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
                 "recovered": st.recovery.is_some(),
             })
         }),
+        "set_permission" => {
+            let since = st["since_ms"].as_i64();
+            unit(kit().set_permission_state(s(st, "permission"), permission_state(&s(st, "state")), since))
+        }
+        "blocking_permission" => {
+            kit().blocking_permission(s(st, "purpose"), s(st, "data_type")).map(|p| p.map_or(Value::Null, Value::from)).map_err(err)
+        }
         "flush" => unit(kit().flush()),
         "reopen" => {
             kit().close().map_err(err)?;

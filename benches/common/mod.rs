@@ -17,9 +17,10 @@ pub const FIVE_TIER_FEATURE: &str = "trip";
 pub const FIVE_TIER_PURPOSES: [&str; 4] = ["ride", "live_location", "purpose_02", "purpose_03"];
 
 /// Non-sensitive vocabulary types the consent purposes collect (cycled).
+/// (`advertising_id` is not among them: only a tracking purpose may collect it, lint CK031.)
 const PLAIN: [&str; 22] = [
     "account_id", "name", "address", "contact_phone", "email", "nickname", "avatar", "photos", "device_id",
-    "advertising_id", "usage_history", "search_history", "purchase_history", "crash_diagnostics", "gender", "age",
+    "passenger_type", "usage_history", "search_history", "purchase_history", "crash_diagnostics", "gender", "age",
     "trip_info", "travel_time", "vehicle_info", "camera", "microphone", "contact_list",
 ];
 /// Sensitive vocabulary types (every 7th consent purpose collects one: separate consent).

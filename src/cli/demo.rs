@@ -23,21 +23,21 @@ pub const RIDE_HAILING: &str = include_str!("../../examples/ride_hailing.json");
 
 /// 2026-11-26T09:00:00Z: where the demo's manual clock starts.
 const START_MS: i64 = 1_795_683_600_000;
-const HOUR_MS: i64 = 3_600_000;
+pub(super) const HOUR_MS: i64 = 3_600_000;
 
-struct Narration {
+pub(super) struct Narration {
     step: u32,
 }
 
 impl Narration {
-    fn step(&mut self, title: &str) -> Result<(), Failure> {
+    pub(super) fn step(&mut self, title: &str) -> Result<(), Failure> {
         self.step += 1;
         emit(&format!("\n{}. {title}\n", self.step))
     }
-    fn ask(&self, call: &str, answer: &str) -> Result<(), Failure> {
+    pub(super) fn ask(&self, call: &str, answer: &str) -> Result<(), Failure> {
         emit(&format!("   app asks    {call}\n   ConsentKit  {answer}\n"))
     }
-    fn say(&self, text: &str) -> Result<(), Failure> {
+    pub(super) fn say(&self, text: &str) -> Result<(), Failure> {
         emit(&format!("   ·           {text}\n"))
     }
 }
@@ -46,7 +46,7 @@ fn fail(what: &str) -> impl Fn(ConsentError) -> Failure + '_ {
     move |e| Failure::usage(format!("demo: {what} failed: {e}"))
 }
 
-fn decision(d: Decision) -> String {
+pub(super) fn decision(d: Decision) -> String {
     match d {
         Decision::Allowed => "Allowed".to_string(),
         Decision::Denied { reason } => format!("Denied({reason:?})"),
@@ -63,7 +63,7 @@ fn collected(c: CollectOutcome) -> String {
     }
 }
 
-fn tier(t: &ResolvedTier) -> String {
+pub(super) fn tier(t: &ResolvedTier) -> String {
     let mut s = match &t.tier {
         Some(id) if t.is_basic => format!("tier {id} (the basic tier)"),
         Some(id) => format!("tier {id}"),
@@ -111,7 +111,7 @@ fn snake(camel: &str) -> String {
     out
 }
 
-fn prompt(p: &Option<Prompt>) -> String {
+pub(super) fn prompt(p: &Option<Prompt>) -> String {
     let Some(p) = p else { return "None: nothing to ask now".to_string() };
     match (&p.kind, &p.purpose) {
         (PromptKind::PolicyAgreement, _) => {
@@ -122,6 +122,10 @@ fn prompt(p: &Option<Prompt>) -> String {
                 p.policy_url,
                 covers.join(", ")
             )
+        }
+        (kind @ (PromptKind::OsPermission | PromptKind::OpenSettings), Some(purpose)) => {
+            let permission = p.permission.as_ref().map_or(String::new(), |r| r.id.clone());
+            format!("{kind:?} {permission} for purpose {}; explanation: \"{}\"", purpose.id, purpose.description)
         }
         (kind, Some(purpose)) => {
             format!("{kind:?} for purpose {}\n               {}", purpose.id, purpose_summary(purpose))
@@ -153,15 +157,17 @@ pub(super) fn run(db: Option<&Path>) -> CmdResult {
     let path = fresh_database(db)?;
     let options = OpenOptions { manual_clock_start_ms: Some(START_MS), access_flush_every: None, integrity_dir: None };
     let kit = ConsentKit::open(path.display().to_string(), RIDE_HAILING.to_string(), options).map_err(fail("open"))?;
-    let result = narrate(&kit, &path);
+    let mut n = Narration { step: 0 };
+    let result = narrate(&kit, &path, &mut n);
     let closed = kit.close().map_err(fail("close"));
     result?;
     closed?;
+    super::demo_permissions::narrate(&mut n, &path.with_file_name("permissions.db"), START_MS)?;
     emit(&format!("\nDone in {} ms, no network.\n", started.elapsed().as_millis()))?;
     Ok(0)
 }
 
-fn narrate(kit: &Arc<ConsentKit>, path: &Path) -> Result<(), Failure> {
+fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), Failure> {
     let user = Actor::User;
     let s = String::from;
     let shown = path.display();
@@ -171,7 +177,6 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path) -> Result<(), Failure> {
          clock:    manual, starting {} (the demo moves it; nothing waits)\n",
         iso_utc(START_MS)
     ))?;
-    let mut n = Narration { step: 0 };
 
     n.step("First launch: nothing is agreed yet, the app runs in browse mode")?;
     n.ask("nextPrompt(AppStart)", &prompt(&kit.next_prompt(PromptTrigger::AppStart).map_err(fail("next_prompt"))?))?;

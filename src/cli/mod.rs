@@ -6,9 +6,12 @@
 //! 2 usage or I/O error (bad arguments, missing or unreadable file, not a ConsentKit database).
 //! `src/bin/consentkit.rs` only calls [`main`].
 
+mod app_files;
+mod check_app;
 mod codegen;
 mod declarations;
 mod demo;
+mod demo_permissions;
 mod diff;
 mod ledger;
 mod lint;
@@ -196,6 +199,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Check the app's AndroidManifest.xml and/or Info.plist (with the *.lproj/InfoPlist.strings beside it) against
+    /// the manifest: permissions no purpose justifies, permissions and usage descriptions missing for declared data
+    /// types, descriptions for data never collected; exit 1 on any error.
+    #[command(name = "check-app", after_help = EXIT_CODES)]
+    CheckApp {
+        /// The manifest JSON file.
+        manifest: PathBuf,
+        /// The app's AndroidManifest.xml (the source one, with its tools:node merge rules).
+        #[arg(long)]
+        android_manifest: Option<PathBuf>,
+        /// The app's Info.plist (XML or binary).
+        #[arg(long)]
+        info_plist: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -370,6 +390,9 @@ fn run(cli: Cli) -> CmdResult {
             declarations::import_apple(declarations::ImportArgs { file, category, pack, region, app_id, name })
         }
         Command::CheckSdks { manifest, paths, format } => declarations::check_sdks(&manifest, &paths, format),
+        Command::CheckApp { manifest, android_manifest, info_plist, format } => {
+            check_app::run(&manifest, android_manifest.as_deref(), info_plist.as_deref(), format)
+        }
     }
 }
 

@@ -7,7 +7,7 @@ impl Engine {
     /// The snapshot of `state` that follows the current one, with future stamps clamped.
     pub(super) fn next_snapshot(&self, state: &ConsentState) -> Arc<Snapshot> {
         let prev = self.snapshot.load();
-        let mut snap = Snapshot::build(&self.index, state, prev.version + 1);
+        let mut snap = Snapshot::build(&self.index, state, &prev.os, prev.version + 1);
         snap.clamp_future(Some(&prev), self.now_ms());
         Arc::new(snap)
     }

@@ -8,6 +8,7 @@
 mod collect;
 mod decisions;
 mod listeners;
+mod permissions;
 mod recovery;
 mod writes;
 
@@ -185,7 +186,7 @@ impl Engine {
     fn assemble(index: Arc<Index>, opened: OpenedStore, options: EngineOptions, time: EngineTime) -> Arc<Engine> {
         let OpenedStore { store, state, recovery } = opened;
         let now = time.now_ms(&*options.clock);
-        let mut snapshot = Snapshot::build(&index, &state, 1);
+        let mut snapshot = Snapshot::build(&index, &state, &crate::gate::OsPermissions::new(index.permission_count), 1);
         snapshot.clamp_future(None, now);
         Arc::new(Engine {
             cells: crate::gate::DecisionCells::new(&snapshot.table),

@@ -7,6 +7,7 @@ mod error;
 mod logger;
 mod observer;
 mod receipts;
+mod permissions;
 mod types;
 
 use std::path::Path;
@@ -19,6 +20,7 @@ pub use error::{ConsentError, DiagnosticSeverity, ManifestDiagnostic};
 pub use logger::{set_logger, ForeignLogger, LogLevel};
 pub use observer::{ConsentObserver, ObserverError};
 pub use receipts::{ReceiptBatch, ReceiptKeyStore};
+pub use permissions::{os_permission_table, AndroidPermissionInfo, OsPermissionInfo, PermissionRequest, PermissionState};
 pub use types::*;
 
 use crate::clock::{Clock, ManualClock, SystemClock};

@@ -97,6 +97,13 @@ pub enum DenyReason {
     FrequencyLimited,
     /// The recipient is not declared for this purpose.
     RecipientNotDeclared,
+    /// Consent allows it, but the operating system's permission for the data type is not granted (or only
+    /// approximate / limited, which this data type does not accept): `blockingPermission` names it, the prompt
+    /// planner asks for it.
+    OsPermissionDenied,
+    /// A tracking purpose (or the advertising id) without the tracking authorisation (iOS App Tracking
+    /// Transparency; Android advertising-id permission and ads-personalisation setting), whatever the consent.
+    TrackingNotAuthorized,
 }
 
 impl DenyReason {
@@ -113,6 +120,8 @@ impl DenyReason {
             Reason::NotDeclared => DenyReason::NotDeclared,
             Reason::FrequencyLimited => DenyReason::FrequencyLimited,
             Reason::RecipientNotDeclared => DenyReason::RecipientNotDeclared,
+            Reason::OsPermissionDenied => DenyReason::OsPermissionDenied,
+            Reason::TrackingNotAuthorized => DenyReason::TrackingNotAuthorized,
         })
     }
 }
@@ -369,6 +378,12 @@ pub enum PromptKind {
     ReConsent,
     /// A guardian must answer.
     GuardianConsent,
+    /// Our consent is given: request the OS permission (`permission`) now, showing its `explanation` at the same
+    /// time as the system dialog; report the outcome with `setPermissionState`.
+    OsPermission,
+    /// The OS permission is denied for good: offer to open the system settings (offered only when the user starts
+    /// the feature or asks from the app's settings).
+    OpenSettings,
 }
 
 /// Why a purpose needs separate consent.
@@ -445,6 +460,8 @@ pub struct Prompt {
     /// For a child: the children's personal-information rules the guardian must agree to, separately from the
     /// policy (`agreeToChildrenRules(version, Guardian)`); `None` otherwise.
     pub children_rules: Option<ChildrenRules>,
+    /// For `OsPermission` / `OpenSettings`: the permission and the text to show with the system dialog.
+    pub permission: Option<super::PermissionRequest>,
 }
 
 /// The children's personal-information rules document (儿童个人信息保护规则) a guardian agrees to.
@@ -505,12 +522,15 @@ impl From<&prompt::Prompt> for Prompt {
                 prompt::PromptKind::JustInTime => PromptKind::JustInTime,
                 prompt::PromptKind::ReConsent => PromptKind::ReConsent,
                 prompt::PromptKind::GuardianConsent => PromptKind::GuardianConsent,
+                prompt::PromptKind::OsPermission => PromptKind::OsPermission,
+                prompt::PromptKind::OpenSettings => PromptKind::OpenSettings,
             },
             purpose: p.purpose.as_ref().map(Into::into),
             policy_version: p.policy_version.clone(),
             policy_url: p.policy_url.clone(),
             covers: p.covers.iter().map(Into::into).collect(),
             children_rules: p.children_rules.as_ref().map(|d| ChildrenRules { version: d.version.clone(), url: d.url.clone() }),
+            permission: p.permission.clone().map(Into::into),
         }
     }
 }

@@ -66,6 +66,17 @@ pub struct PurposeInfo {
     pub recipients: Vec<u32>,
     /// Frequency limits.
     pub limits: Vec<Limit>,
+    /// A `tracking` purpose: it needs the tracking permission (ATT on iOS) as well as consent.
+    pub tracking: bool,
+}
+
+/// The OS permission guarding a data type, compiled from the platform table ([`crate::rules::PlatformTable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OsGuard {
+    /// Permission handle (position in the platform table).
+    pub permission: u16,
+    /// A limited grant is enough.
+    pub accepts_limited: bool,
 }
 
 /// One tier, compiled.
@@ -105,6 +116,12 @@ pub struct Index {
     pub policy_coverage: String,
     /// What a guardian's agreement to the children's rules covers (`None`: the manifest declares none).
     pub children_rules_coverage: Option<String>,
+    /// The OS permission guarding each data type (by handle), if any.
+    pub guards: Vec<Option<OsGuard>>,
+    /// The tracking permission's handle (`None` only if the platform table were empty).
+    pub tracking_permission: Option<u16>,
+    /// Number of permissions in the platform table.
+    pub permission_count: usize,
     /// Purposes (handles) whose recipients include each third party (by handle): a transfer to it, or its
     /// initialisation, is for these purposes.
     pub served_by: Vec<Vec<u32>>,
@@ -144,6 +161,7 @@ impl Index {
                 let separate = separate_consent_triggers(&m, pack, p);
                 PurposeInfo {
                     id: p.id.clone(),
+                    tracking: p.tracking,
                     needs_opt_in: p.basis == Basis::Consent || !separate.is_empty(),
                     separate,
                     definition_hash: definition_hash(&m, pack, p),
@@ -183,7 +201,18 @@ impl Index {
                 }
             }
         }
+        let table = crate::rules::PlatformTable::get();
+        let guards = data_types
+            .iter()
+            .map(|d| {
+                let g = table.guard(d)?;
+                Some(OsGuard { permission: table.handle(&g.permission)?, accepts_limited: g.accepts_limited })
+            })
+            .collect();
         Index {
+            guards,
+            tracking_permission: table.handle(&table.tracking_permission),
+            permission_count: table.permissions.len(),
             manifest: m,
             pack,
             purposes,

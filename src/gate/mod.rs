@@ -6,11 +6,13 @@ pub mod cells;
 pub mod frequency;
 pub mod index;
 pub mod mirror;
+pub mod os;
 pub mod snapshot;
 
 pub use access::AccessBuffer;
 pub use cells::DecisionCells;
 pub use frequency::FrequencyLimits;
-pub use index::{FeatureInfo, IdKind, Index, PurposeInfo, TierInfo};
+pub use index::{FeatureInfo, IdKind, Index, OsGuard, PurposeInfo, TierInfo};
 pub use mirror::DecisionMirror;
+pub use os::{OsNext, OsPermissions, PermissionState, Reported};
 pub use snapshot::{policy_holds, Reason, Resolution, Snapshot};

@@ -2,6 +2,7 @@
 //! resolved tier, computed once per state change. Swapped atomically after each durable write.
 
 use super::index::Index;
+use super::os::{OsNext, OsPermissions, PermissionState};
 use crate::store::{AgeBracket, ConsentState, PurposeChoice};
 
 /// Why a decision is what it is. The numeric values are part of the FFI contract (scalar codes).
@@ -28,6 +29,12 @@ pub enum Reason {
     FrequencyLimited = 8,
     /// The recipient is not declared for this purpose (collect only).
     RecipientNotDeclared = 9,
+    /// Consent allows it, but the operating system's permission for the data type is not granted (or only in its
+    /// limited form, which this data type does not accept).
+    OsPermissionDenied = 10,
+    /// A tracking purpose (or the advertising id) without the tracking authorisation: App Tracking Transparency on
+    /// iOS, the advertising-id permission and ads-personalisation setting on Android.
+    TrackingNotAuthorized = 11,
 }
 
 impl Reason {
@@ -45,6 +52,8 @@ impl Reason {
             7 => NotDeclared,
             8 => FrequencyLimited,
             9 => RecipientNotDeclared,
+            10 => OsPermissionDenied,
+            11 => TrackingNotAuthorized,
             _ => return None,
         })
     }
@@ -71,6 +80,49 @@ pub fn policy_holds(index: &Index, state: &ConsentState) -> bool {
     }
 }
 
+/// Folds the OS layer into one purpose's decisions: writes the row of decision codes for its data types and returns
+/// the purpose's decision and the permission blocking it. Precedence (docs/rules.md): a refused tracking
+/// authorisation first, whatever the ledger says; then the consent reasons; then the tracking authorisation not
+/// (yet) given; then each data type's OS permission. A guarded data type whose permission was never reported is
+/// denied once the app enabled the permission layer, and the advertising id always needs the tracking permission.
+fn fold_os(index: &Index, os: &OsPermissions, p: &super::index::PurposeInfo, consent: Reason, row: &mut [u8]) -> (Reason, Option<u16>) {
+    let tracking = index.tracking_permission;
+    let att_refused = p.tracking && tracking.is_some_and(|t| os.refused(t));
+    let att_missing = p.tracking && tracking.is_some_and(|t| !os.lets(t, false, !os.enabled));
+    let mut purpose = match () {
+        _ if att_refused => Reason::TrackingNotAuthorized,
+        _ if consent != Reason::Allowed => consent,
+        _ if att_missing => Reason::TrackingNotAuthorized,
+        _ => Reason::Allowed,
+    };
+    let mut blocker = (att_refused || att_missing).then_some(tracking).flatten();
+    for &d in &p.data_types {
+        let cell = match index.guards[d as usize] {
+            _ if purpose != Reason::Allowed => purpose,
+            Some(g) if Some(g.permission) == tracking && !os.lets(g.permission, false, false) => {
+                blocker.get_or_insert(g.permission);
+                Reason::TrackingNotAuthorized
+            }
+            Some(g) if !os.lets(g.permission, g.accepts_limited, !os.enabled) => {
+                blocker.get_or_insert(g.permission);
+                Reason::OsPermissionDenied
+            }
+            _ => Reason::Allowed,
+        };
+        row[d as usize] = cell as u8;
+    }
+    if purpose == Reason::Allowed {
+        if let Some(first) = p.data_types.iter().map(|&d| row[d as usize]).find(|&c| c != Reason::Allowed as u8) {
+            purpose = Reason::from_code(first).unwrap_or(Reason::OsPermissionDenied);
+        }
+    }
+    // A blocker only matters to the planner while consent allows the purpose (or the tracking answer is a no).
+    if consent != Reason::Allowed && !att_refused {
+        blocker = None;
+    }
+    (purpose, blocker)
+}
+
 /// A feature's resolution in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
@@ -94,8 +146,16 @@ pub struct Snapshot {
     pub age: AgeBracket,
     /// The pack's guardian rules apply ([`guardian_rules_apply`]): only the guardian's answers count.
     pub guardian_only: bool,
-    /// Decision per purpose.
+    /// Decision per purpose, both layers folded in: consent, then the OS permissions of its data types and, for a
+    /// tracking purpose, the tracking authorisation. What tiers, transfers and SDK starts follow.
     pub purpose_reason: Vec<Reason>,
+    /// Decision per purpose from consent alone (the ledger): what the prompt planner asks for first.
+    pub consent_reason: Vec<Reason>,
+    /// Per purpose: the OS permission that blocks it while consent allows it (or would, for a refused tracking
+    /// authorisation, whatever consent says), by platform-table handle.
+    pub blocked_by: Vec<Option<u16>>,
+    /// The permission states the platform reported (memory only, never in the ledger).
+    pub os: OsPermissions,
     /// Decision codes, purpose-major: `table[p * data_types + d]`.
     pub table: Vec<u8>,
     /// Number of data types (row width of `table`).
@@ -116,7 +176,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Computes the snapshot for a state. Pure: same inputs, same snapshot. The rules, their sources and the
     /// precedence of the deny reasons are docs/rules.md; this is their one implementation.
-    pub fn build(index: &Index, state: &ConsentState, version: u64) -> Snapshot {
+    pub fn build(index: &Index, state: &ConsentState, os: &OsPermissions, version: u64) -> Snapshot {
         let guardian_only = guardian_rules_apply(index, state.age);
         let policy_agreed = policy_holds(index, state);
         // A child's necessary processing rides on the guardian's separate agreement to the children's rules.
@@ -124,7 +184,7 @@ impl Snapshot {
             (Some(coverage), Some(a)) => &a.coverage == coverage && a.actor == "guardian",
             _ => false,
         };
-        let purpose_reason: Vec<Reason> = index
+        let consent_reason: Vec<Reason> = index
             .purposes
             .iter()
             .map(|p| {
@@ -149,10 +209,12 @@ impl Snapshot {
             .collect();
         let width = index.data_types.len();
         let mut table = vec![Reason::NotDeclared as u8; index.purposes.len() * width];
+        let mut purpose_reason = Vec::with_capacity(index.purposes.len());
+        let mut blocked_by = Vec::with_capacity(index.purposes.len());
         for (pi, p) in index.purposes.iter().enumerate() {
-            for &d in &p.data_types {
-                table[pi * width + d as usize] = purpose_reason[pi] as u8;
-            }
+            let (reason, blocker) = fold_os(index, os, p, consent_reason[pi], &mut table[pi * width..(pi + 1) * width]);
+            purpose_reason.push(reason);
+            blocked_by.push(blocker);
         }
         let resolutions = index
             .features
@@ -191,6 +253,9 @@ impl Snapshot {
             age: state.age,
             guardian_only,
             purpose_reason,
+            consent_reason,
+            blocked_by,
+            os: os.clone(),
             table,
             width,
             resolutions,
@@ -246,10 +311,22 @@ impl Snapshot {
         if !self.policy_agreed {
             return self.policy_declined_at.is_none() || self.may_ask_policy(now(), cooldown_ms);
         }
-        self.resolutions[feature as usize]
-            .missing
-            .iter()
-            .any(|&p| self.refused_at[p as usize].is_none() || self.may_ask(p, now(), cooldown_ms))
+        self.resolutions[feature as usize].missing.iter().any(|&p| {
+            let pi = p as usize;
+            match self.blocked_by[pi] {
+                // Consent first; a refused tracking authorisation makes asking for the consent pointless.
+                _ if self.consent_reason[pi] != Reason::Allowed => {
+                    self.blocked_by[pi].is_none() && (self.refused_at[pi].is_none() || self.may_ask(p, now(), cooldown_ms))
+                }
+                Some(perm) => matches!(self.os_next(perm, now(), cooldown_ms), OsNext::Request | OsNext::OpenSettings),
+                None => false,
+            }
+        })
+    }
+
+    /// What the app may do next about a permission blocking a purpose (the 48 h cooldown after a denial).
+    pub fn os_next(&self, permission: u16, now_ms: i64, cooldown_ms: i64) -> OsNext {
+        self.os.next(permission, now_ms, cooldown_ms)
     }
 
     /// Whether asking for policy agreement now respects the cooldown after a decline.
@@ -259,10 +336,12 @@ impl Snapshot {
 
     /// The earliest time a cooldown ends after `now_ms`, if any (when a time-based rule changes an answer).
     pub fn next_change_ms(&self, now_ms: i64, cooldown_ms: i64) -> Option<i64> {
+        let os_denials = self.os.states.iter().flatten().filter(|r| r.state == PermissionState::Denied).map(|r| &r.since_ms);
         self.refused_at
             .iter()
             .flatten()
             .chain(self.policy_declined_at.iter())
+            .chain(os_denials)
             .map(|at| at + cooldown_ms)
             .filter(|&t| t > now_ms)
             .min()

@@ -1,7 +1,14 @@
 //! The prompt planner: what the app should ask next, and why, with the texts the manifest gives. Never bundles
-//! separate-consent purposes (a prompt is about one purpose) and respects the cooldown after a refusal.
+//! separate-consent purposes (a prompt is about one purpose) and respects the cooldown after a refusal. It also
+//! orders the operating system's dialogs after ours: our consent for a purpose first, then the OS permission
+//! request with its explanation (never at app start, never for a permission no purpose of the feature needs), the
+//! same cooldown after an OS denial, and "open the system settings" after a permanent one (docs/rules.md).
 
-use crate::gate::{Index, Reason, Snapshot};
+mod permission;
+
+pub use permission::{permission_request, PermissionRequest};
+
+use crate::gate::{Index, OsNext, Reason, Snapshot};
 use crate::rules::{describe_type, is_sensitive, purpose_crosses_border, SeparateConsentTrigger};
 
 /// What prompted the question.
@@ -26,6 +33,12 @@ pub enum PromptKind {
     ReConsent,
     /// The user is under the guardian age: a guardian must answer.
     GuardianConsent,
+    /// Our consent is given: request the OS permission now, showing `permission.explanation` beside the system
+    /// dialog.
+    OsPermission,
+    /// The OS permission is denied for good: offer to open the system settings (only when the user starts the
+    /// feature, or asks from the app's settings).
+    OpenSettings,
 }
 
 /// One data type as the user should see it.
@@ -89,6 +102,8 @@ pub struct Prompt {
     /// For a child: the children's personal-information rules the guardian must agree to (separately from the
     /// policy, with `agreeToChildrenRules`) before the child's necessary processing may start.
     pub children_rules: Option<DocumentRef>,
+    /// For an OS step (`OsPermission`, `OpenSettings`): the permission, with the explanation to show.
+    pub permission: Option<PermissionRequest>,
 }
 
 /// A published document the user (or guardian) agrees to.
@@ -148,6 +163,7 @@ pub fn next_prompt(index: &Index, snap: &Snapshot, trigger: &Trigger, now_ms: i6
         policy_url: policy.url.clone(),
         covers,
         children_rules,
+        permission: None,
     };
     let covers = || {
         (0..index.purposes.len() as u32).filter(|&p| !index.purposes[p as usize].needs_opt_in).map(|p| purpose_text(index, p)).collect()
@@ -171,18 +187,39 @@ pub fn next_prompt(index: &Index, snap: &Snapshot, trigger: &Trigger, now_ms: i6
         // Nothing the child does works before this: asked first, on every trigger.
         return Some(prompt(PromptKind::GuardianConsent, None, covers(), children_rules()));
     }
-    let kind_for = |p: u32| match snap.purpose_reason[p as usize] {
+    let kind_for = |p: u32| match snap.consent_reason[p as usize] {
         _ if guardian => PromptKind::GuardianConsent,
         Reason::Lapsed => PromptKind::ReConsent,
         _ => PromptKind::JustInTime,
     };
-    let candidate = match trigger {
-        Trigger::AppStart => (0..index.purposes.len() as u32)
-            .find(|&p| snap.purpose_reason[p as usize] == Reason::Lapsed && snap.may_ask(p, now_ms, cooldown)),
-        Trigger::Feature(f) => {
-            snap.resolutions[*f as usize].missing.iter().copied().find(|&p| snap.may_ask(p, now_ms, cooldown))
+    // The next step for one purpose: our consent first, then the OS permission blocking it.
+    let step = |p: u32| -> Option<(PromptKind, Option<u16>)> {
+        let pi = p as usize;
+        if snap.consent_reason[pi] != Reason::Allowed {
+            // A refused tracking authorisation (blocked_by set while consent does not allow) makes asking for our
+            // consent pointless, unless the user asks from the settings.
+            let ask = explicit || (snap.blocked_by[pi].is_none() && snap.may_ask(p, now_ms, cooldown));
+            return ask.then_some((kind_for(p), None));
         }
-        Trigger::Settings(p) => (!snap.allowed(*p)).then_some(*p),
+        let perm = snap.blocked_by[pi]?;
+        match snap.os_next(perm, now_ms, cooldown) {
+            OsNext::Request => Some((PromptKind::OsPermission, Some(perm))),
+            OsNext::WaitUntil(_) if explicit => Some((PromptKind::OsPermission, Some(perm))),
+            OsNext::OpenSettings => Some((PromptKind::OpenSettings, Some(perm))),
+            OsNext::WaitUntil(_) | OsNext::Never => None,
+        }
     };
-    candidate.map(|p| prompt(kind_for(p), Some(purpose_text(index, p)), Vec::new(), None))
+    let candidate = match trigger {
+        // Never an OS request at app start: permissions are asked when the feature that needs them starts.
+        Trigger::AppStart => (0..index.purposes.len() as u32)
+            .find(|&p| snap.consent_reason[p as usize] == Reason::Lapsed && snap.may_ask(p, now_ms, cooldown))
+            .map(|p| (p, (kind_for(p), None))),
+        Trigger::Feature(f) => snap.resolutions[*f as usize].missing.iter().find_map(|&p| step(p).map(|s| (p, s))),
+        Trigger::Settings(p) => if snap.allowed(*p) { None } else { step(*p).map(|s| (*p, s)) },
+    };
+    candidate.map(|(p, (kind, perm))| {
+        let mut out = prompt(kind, Some(purpose_text(index, p)), Vec::new(), None);
+        out.permission = perm.and_then(|perm| permission_request(index, p, perm));
+        out
+    })
 }

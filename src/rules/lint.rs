@@ -67,6 +67,8 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("CK027", Severity::Warning, "guardian age but neither an age gate nor children's rules"),
     ("CK028", Severity::Warning, "collected data type with no Apple privacy-manifest category"),
     ("CK029", Severity::Error, "apple_data_type that is not one of Apple's categories"),
+    ("CK030", Severity::Warning, "purpose needing an OS permission whose description does not explain it"),
+    ("CK031", Severity::Error, "advertising id collected by a purpose that is not tracking"),
 ];
 
 struct Sink(Vec<Diagnostic>);
@@ -125,6 +127,7 @@ pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
     lint_features(m, pack, &mut out);
     lint_children(m, pack, &mut out);
     lint_store_declarations(m, pack, &mut out);
+    super::lint_os::check(m, &mut |code, path, message, fix| out.push(code, path, message, fix));
     out.0
 }
 
@@ -321,7 +324,9 @@ fn lint_purposes(m: &Manifest, pack: &RulePack, out: &mut Sink) {
                 );
             } else if p.basis == Basis::Necessary {
                 if let Some(c) = category {
-                    if !c.necessary.contains(d) {
+                    // A narrower form of a necessary type (approximate location of location) is necessary too.
+                    let narrows = crate::rules::PlatformTable::get().guard(d).and_then(|g| g.narrows.as_ref());
+                    if !c.necessary.contains(d) && !narrows.is_some_and(|n| c.necessary.contains(n)) {
                         out.push(
                             "CK003",
                             format!("{at}.data_types[{j}]"),

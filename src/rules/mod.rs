@@ -3,7 +3,9 @@
 mod declarations;
 mod derive;
 mod lint;
+mod lint_os;
 mod pack;
+mod platform;
 mod region;
 mod terms;
 
@@ -16,6 +18,7 @@ pub use derive::{
 };
 pub use lint::{is_valid_id, lint, Diagnostic, Severity, CODES, MAX_ID_LEN};
 pub use region::{is_region_code, ISO_3166_ALPHA2};
+pub use platform::{AndroidPermission, DataTypeGuard, Grants, IosAuthorization, OsPermission, PlatformTable, UsageKey};
 pub use pack::{Category, FilingRules, RulePack, SeparateConsentTrigger, VocabularyType};
 pub use terms::{definition_hash, needs_opt_in, policy_coverage_hash, ConsentTerms, DataTypeTerms, RecipientTerms, TERMS_VERSION};
 pub use terms::{children_rules_coverage_hash, covered_terms};

@@ -41,6 +41,9 @@ struct ConsentPromptView: View {
         case .justInTime: "Allow \(prompt.purpose?.id ?? "")?"
         case .reConsent: "Things have changed"
         case .guardianConsent: "A parent or guardian must agree"
+        // OS steps are carried out by PermissionCoordinator, not shown here; titles kept for completeness.
+        case .osPermission: prompt.permission?.explanation ?? "Permission needed"
+        case .openSettings: "Turn on \(prompt.permission?.id ?? "the permission") in Settings"
         }
     }
 }

@@ -34,6 +34,13 @@ public enum DenyReason: String, Sendable, Hashable, CaseIterable {
     case frequencyLimited
     /// The recipient is not declared for this purpose (``ConsentStore/collect(_:_:recipient:)`` only).
     case recipientNotDeclared
+    /// Consent allows it, but the operating system's permission for the data type is not granted (or only
+    /// approximate / limited, which this data type does not accept). ``ConsentStore/blockingPermission(_:_:)`` names
+    /// it; ``ConsentStore/nextPrompt(for:)`` asks for it (``PromptKind/osPermission``).
+    case osPermissionDenied
+    /// A tracking purpose (or the advertising id) without App Tracking Transparency authorisation, whatever the
+    /// consent.
+    case trackingNotAuthorized
 }
 
 /// The result of ``ConsentStore/collect(_:_:recipient:)``.
@@ -77,7 +84,7 @@ extension ConsentResult: Hashable where Value: Hashable {}
 // MARK: - Scalar codes
 
 extension DenyReason {
-    /// The reason behind a decision code of the core's decision table and handle calls (1...9), or `nil`.
+    /// The reason behind a decision code of the core's decision table and handle calls (1...11), or `nil`.
     init?(code: UInt8) {
         switch code {
         case 1: self = .policyNotAgreed
@@ -89,12 +96,14 @@ extension DenyReason {
         case 7: self = .notDeclared
         case 8: self = .frequencyLimited
         case 9: self = .recipientNotDeclared
+        case 10: self = .osPermissionDenied
+        case 11: self = .trackingNotAuthorized
         default: return nil
         }
     }
 }
 
-/// Decision codes outside 0...9 that the core's handle calls return.
+/// Decision codes outside 0...11 that the core's handle calls return.
 enum CoreCode {
     /// Allowed.
     static let allowed: UInt8 = 0

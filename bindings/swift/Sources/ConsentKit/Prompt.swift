@@ -20,6 +20,9 @@ public struct Prompt: Sendable, Hashable {
     /// ``ConsentStore/agreeToChildrenRules(version:source:actor:)`` with its version and ``ConsentActor/guardian``.
     /// `nil` otherwise.
     public let childrenRules: ChildrenRules?
+    /// For ``PromptKind/osPermission`` and ``PromptKind/openSettings``: the OS permission, with the explanation to
+    /// show at the same time as the system dialog. `nil` otherwise.
+    public let permission: PermissionRequest?
 }
 
 /// The app's children's personal-information rules (儿童个人信息保护规则) a guardian agrees to: a consent separate
@@ -42,6 +45,11 @@ public enum PromptKind: String, Sendable, Hashable, CaseIterable {
     /// A guardian must answer (the user is under the guardian age): the policy, the children's rules
     /// (``Prompt/childrenRules``) or one purpose. Answer with ``ConsentActor/guardian``.
     case guardianConsent
+    /// Our consent is given: request the OS permission (``Prompt/permission``) now, showing its explanation while
+    /// the system dialog is up (``PermissionCoordinator`` does both), then report the outcome.
+    case osPermission
+    /// The OS permission is denied for good: offer to open the Settings app (only when the user starts the feature).
+    case openSettings
 }
 
 /// When the app asks ``ConsentStore/nextPrompt(for:)``: `.appStart`, `.feature(Ids.Feature.pickup)` or

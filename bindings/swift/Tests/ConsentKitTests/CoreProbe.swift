@@ -44,6 +44,8 @@ extension ConsentKitGenerated.ConsentKit {
         case .notDeclared: "not_declared"
         case .frequencyLimited: "frequency_limited"
         case .recipientNotDeclared: "recipient_not_declared"
+        case .osPermissionDenied: "os_permission_denied"
+        case .trackingNotAuthorized: "tracking_not_authorized"
         }
     }
 

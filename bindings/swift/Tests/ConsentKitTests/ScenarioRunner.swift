@@ -204,6 +204,9 @@ final class ScenarioRun {
                 "separate": p.purpose.map { .bool(!$0.separateConsent.isEmpty) } ?? .null,
                 "cross_border": p.purpose.map { .bool($0.crossBorder) } ?? .null,
                 "children_rules": JSON(p.childrenRules?.version),
+                "permission": JSON(p.permission?.id),
+                "limited_enough": p.permission.map { .bool($0.limitedEnough) } ?? .null,
+                "explanation": JSON(p.permission?.explanation),
             ])
         case "status":
             let s = try kit.status()
@@ -212,6 +215,15 @@ final class ScenarioRun {
                 "allowed": .array(s.purposes.filter(\.isAllowed).map { .string($0.id) }),
                 "recovered": .bool(s.recovery != nil),
             ])
+        case "set_permission":
+            let since = (step["since_ms"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1000) }
+            let wanted = try string(step, "state")
+            guard let state = PermissionState.allCases.first(where: { snakeCase($0.rawValue) == wanted }) else {
+                throw ScenarioFailure(description: "unknown permission state in \(step)")
+            }
+            try kit.setPermissionState(string(step, "permission"), state, since: since)
+        case "blocking_permission":
+            return JSON(try kit.blockingPermission(string(step, "purpose"), string(step, "data_type")))
         case "flush":
             try await kit.flush()
         case "reopen":

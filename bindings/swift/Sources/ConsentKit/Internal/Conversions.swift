@@ -70,6 +70,8 @@ extension DenyReason {
         case .notDeclared: self = .notDeclared
         case .frequencyLimited: self = .frequencyLimited
         case .recipientNotDeclared: self = .recipientNotDeclared
+        case .osPermissionDenied: self = .osPermissionDenied
+        case .trackingNotAuthorized: self = .trackingNotAuthorized
         }
     }
 }
@@ -178,6 +180,8 @@ extension Prompt {
         case .justInTime: .justInTime
         case .reConsent: .reConsent
         case .guardianConsent: .guardianConsent
+        case .osPermission: .osPermission
+        case .openSettings: .openSettings
         }
         self.init(
             kind: kind,
@@ -185,7 +189,8 @@ extension Prompt {
             policyVersion: p.policyVersion,
             policyURL: p.policyUrl,
             covers: p.covers.map(PurposeText.init),
-            childrenRules: p.childrenRules.map { ChildrenRules(version: $0.version, url: $0.url) }
+            childrenRules: p.childrenRules.map { ChildrenRules(version: $0.version, url: $0.url) },
+            permission: p.permission.map(PermissionRequest.init)
         )
     }
 }

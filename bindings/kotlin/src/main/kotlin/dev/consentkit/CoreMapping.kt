@@ -85,6 +85,8 @@ internal fun CoreDenyReason.toPublic(): DenyReason = when (this) {
     CoreDenyReason.NOT_DECLARED -> DenyReason.NOT_DECLARED
     CoreDenyReason.FREQUENCY_LIMITED -> DenyReason.FREQUENCY_LIMITED
     CoreDenyReason.RECIPIENT_NOT_DECLARED -> DenyReason.RECIPIENT_NOT_DECLARED
+    CoreDenyReason.OS_PERMISSION_DENIED -> DenyReason.OS_PERMISSION_DENIED
+    CoreDenyReason.TRACKING_NOT_AUTHORIZED -> DenyReason.TRACKING_NOT_AUTHORIZED
 }
 
 internal fun ResolvedTier.toPublic(): Tier = Tier(
@@ -138,10 +140,18 @@ internal fun CorePrompt.toPublic(policyAgreed: Boolean): Prompt {
         CorePromptKind.JUST_IN_TIME -> PromptKind.JUST_IN_TIME
         CorePromptKind.RE_CONSENT -> PromptKind.RE_CONSENT
         CorePromptKind.GUARDIAN_CONSENT -> PromptKind.GUARDIAN_CONSENT
+        CorePromptKind.OS_PERMISSION -> PromptKind.OS_PERMISSION
+        CorePromptKind.OPEN_SETTINGS -> PromptKind.OPEN_SETTINGS
     }
     val rules = childrenRules?.let { ChildrenRules(it.version, it.url) }
     val asked = purpose
+    val os = permission
     return when {
+        // An OS step always names the purpose it serves and the permission; the core never sends one without both.
+        asked != null && os != null && kind == PromptKind.OS_PERMISSION ->
+            Prompt.OsPermission(policyVersion, policyUrl, asked.toPublic(), os.toPublic())
+        asked != null && os != null && kind == PromptKind.OPEN_SETTINGS ->
+            Prompt.OpenSettings(policyVersion, policyUrl, asked.toPublic(), os.toPublic())
         asked != null -> Prompt.Purpose(kind, policyVersion, policyUrl, asked.toPublic())
         rules != null && policyAgreed && kind == PromptKind.GUARDIAN_CONSENT ->
             Prompt.ChildrenRulesAgreement(policyVersion, policyUrl, rules, covers.map { it.toPublic() })

@@ -31,6 +31,19 @@ enum class DenyReason(internal val code: Int) {
 
     /** The recipient is not declared for this purpose in the manifest. */
     RECIPIENT_NOT_DECLARED(9),
+
+    /**
+     * Consent allows it, but the operating system's permission for the data type is not granted (or only
+     * approximate / limited, which this data type does not accept). [ConsentKit.blockingPermission] names it;
+     * [ConsentKit.nextPrompt] asks for it ([PromptKind.OS_PERMISSION]).
+     */
+    OS_PERMISSION_DENIED(10),
+
+    /**
+     * A tracking purpose (or the advertising id) without the tracking authorisation (iOS App Tracking
+     * Transparency; Android's advertising-id permission and ads-personalisation setting), whatever the consent.
+     */
+    TRACKING_NOT_AUTHORIZED(11),
     ;
 
     internal companion object {

@@ -8,7 +8,9 @@ package dev.consentkit
  *   [ConsentKit.declinePolicy];
  * - [ChildrenRulesAgreement]: a guardian agrees with [ConsentKit.agreeToChildrenRules]`(prompt.rules.version,
  *   Actor.GUARDIAN)`;
- * - [Purpose]: [ConsentKit.grant]`(prompt.purpose.id, prompt.answeredBy)` or [ConsentKit.refuse].
+ * - [Purpose]: [ConsentKit.grant]`(prompt.purpose.id, prompt.answeredBy)` or [ConsentKit.refuse];
+ * - [OsStep] ([OsPermission] / [OpenSettings]): the operating system's step after our consent
+ *   (`PermissionBridge.perform` on Android), reported with [ConsentKit.setPermissionState].
  *
  * [kind] says why it is asked ([PromptKind.RE_CONSENT] after a change, [PromptKind.GUARDIAN_CONSENT] for a child);
  * [answeredBy] is the [Actor] to pass with the answer. For a child (under 14) every prompt is a guardian prompt:
@@ -21,6 +23,7 @@ package dev.consentkit
  *     is Prompt.Policy -> if (showPolicy(p)) kit.agreeToPolicy(p.policyVersion, p.answeredBy)
  *     is Prompt.ChildrenRulesAgreement -> if (showRules(p.rules)) kit.agreeToChildrenRules(p.rules.version, Actor.GUARDIAN)
  *     is Prompt.Purpose -> if (ask(p.purpose)) kit.grant(p.purpose.id, p.answeredBy) else kit.refuse(p.purpose.id)
+ *     is Prompt.OsStep -> bridge.perform(p)
  *     null -> Unit
  * }
  * ```
@@ -83,6 +86,47 @@ sealed class Prompt {
         /** The purpose asked for, with everything the user must be told. */
         val purpose: PurposeInfo,
     ) : Prompt()
+
+    /**
+     * An operating-system step for a purpose whose consent is given ([OsPermission] or [OpenSettings]): the app
+     * reports its outcome with [ConsentKit.setPermissionState] (`PermissionBridge.perform` on Android does both).
+     */
+    sealed class OsStep : Prompt() {
+        /** The purpose that needs the permission (its description is the explanation). */
+        abstract val purpose: PurposeInfo
+
+        /** The OS permission, with its Android permissions and iOS usage keys. */
+        abstract val permission: PermissionRequest
+
+        /** Why [purpose] needs [permission]: show it at the same time as the system dialog or the settings offer. */
+        val explanation: String get() = permission.explanation
+    }
+
+    /**
+     * Request the OS permission now, showing [explanation] at the top of the screen while the system dialog is up.
+     * Always [PromptKind.OS_PERMISSION]; never at app start.
+     */
+    data class OsPermission(
+        override val policyVersion: String,
+        override val policyUrl: String,
+        override val purpose: PurposeInfo,
+        override val permission: PermissionRequest,
+    ) : OsStep() {
+        override val kind: PromptKind get() = PromptKind.OS_PERMISSION
+    }
+
+    /**
+     * The permission is denied for good: offer to open the system settings, with [explanation] (only when the user
+     * starts the feature, or from the app's settings). Always [PromptKind.OPEN_SETTINGS].
+     */
+    data class OpenSettings(
+        override val policyVersion: String,
+        override val policyUrl: String,
+        override val purpose: PurposeInfo,
+        override val permission: PermissionRequest,
+    ) : OsStep() {
+        override val kind: PromptKind get() = PromptKind.OPEN_SETTINGS
+    }
 }
 
 /**
@@ -112,6 +156,15 @@ enum class PromptKind {
      * ([Prompt.ChildrenRulesAgreement]) or one purpose. Answer with [Actor.GUARDIAN].
      */
     GUARDIAN_CONSENT,
+
+    /**
+     * Our consent is given: request the OS permission ([Prompt.OsPermission.permission]) now — e.g. with `PermissionBridge` —
+     * showing its explanation at the top of the screen while the system dialog is up.
+     */
+    OS_PERMISSION,
+
+    /** The OS permission is denied for good: offer to open the system settings (only when the user starts the feature). */
+    OPEN_SETTINGS,
 }
 
 /** What triggers a prompt ([ConsentKit.nextPrompt]). */

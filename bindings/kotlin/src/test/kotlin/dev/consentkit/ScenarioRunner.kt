@@ -149,12 +149,17 @@ internal class ScenarioRunner(
                 }
                 kit.nextPrompt(trigger)?.let { p ->
                     // The scenario files speak the core's flat shape; the sealed prompt maps onto it.
-                    val purpose = (p as? Prompt.Purpose)?.purpose
+                    val purpose = when (p) {
+                        is Prompt.Purpose -> p.purpose
+                        is Prompt.OsStep -> p.purpose
+                        is Prompt.Policy, is Prompt.ChildrenRulesAgreement -> null
+                    }
                     val rules = when (p) {
                         is Prompt.Policy -> p.childrenRules
                         is Prompt.ChildrenRulesAgreement -> p.rules
-                        is Prompt.Purpose -> null
+                        is Prompt.Purpose, is Prompt.OsStep -> null
                     }
+                    val permission = (p as? Prompt.OsStep)?.permission
                     JsonObject(
                         mapOf(
                             "kind" to JsonPrimitive(p.kind.name.lowercase()),
@@ -162,6 +167,9 @@ internal class ScenarioRunner(
                             "separate" to JsonPrimitive(purpose?.let { it.separateConsent.isNotEmpty() }),
                             "cross_border" to JsonPrimitive(purpose?.crossBorder),
                             "children_rules" to JsonPrimitive(rules?.version),
+                            "permission" to JsonPrimitive(permission?.id),
+                            "limited_enough" to JsonPrimitive(permission?.limitedEnough),
+                            "explanation" to JsonPrimitive(permission?.explanation),
                         ),
                     )
                 } ?: JsonNull
@@ -175,6 +183,11 @@ internal class ScenarioRunner(
                     ),
                 )
             }
+            "set_permission" -> unit {
+                val since = st["since_ms"]?.jsonPrimitive?.contentOrNull?.toLong()
+                kit.setPermissionState(st.string("permission"), PermissionState.valueOf(st.string("state").uppercase()), since)
+            }
+            "blocking_permission" -> JsonPrimitive(kit.blockingPermission(st.string("purpose"), st.string("data_type")))
             "flush" -> unit { kit.flush() }
             "reopen" -> unit {
                 kit.close()
