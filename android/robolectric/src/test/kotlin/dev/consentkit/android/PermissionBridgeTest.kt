@@ -38,7 +38,7 @@ class PermissionBridgeTest {
     private val startMs = 1_767_225_600_000L
 
     private fun open(): ConsentKit =
-        ConsentKitAndroid.open(app, "ride_hailing_permissions.json", options = options, followAppLifecycle = false, deviceKey = null)
+        ConsentKitAndroid.openBlocking(app, "ride_hailing_permissions.json", options = options, followAppLifecycle = false, deviceKey = null)
 
     private fun activity(): Activity = Robolectric.buildActivity(Activity::class.java).setup().get()
 
@@ -72,7 +72,7 @@ class PermissionBridgeTest {
 
     @Test
     fun `our consent first, then the system dialog, and a grant allows precise pickup`() {
-        open().use { kit ->
+        open().useBlocking { kit ->
             val activity = activity()
             val bridge = PermissionBridge(kit, activity, now = { startMs })
             runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion) }
@@ -90,7 +90,7 @@ class PermissionBridgeTest {
 
     @Test
     fun `approximate location only gives the area tier`() {
-        open().use { kit ->
+        open().useBlocking { kit ->
             val activity = activity()
             val bridge = PermissionBridge(kit, activity, now = { startMs })
             agreedWithLocationConsent(kit)
@@ -107,7 +107,7 @@ class PermissionBridgeTest {
 
     @Test
     fun `a denial waits out the cooldown and a permanent denial offers the settings`() {
-        open().use { kit ->
+        open().useBlocking { kit ->
             val activity = activity()
             val bridge = PermissionBridge(kit, activity, now = { startMs })
             agreedWithLocationConsent(kit)
@@ -134,7 +134,7 @@ class PermissionBridgeTest {
 
     @Test
     fun `a process restart keeps the denial and its cooldown`() {
-        open().use { kit ->
+        open().useBlocking { kit ->
             val activity = activity()
             val bridge = PermissionBridge(kit, activity, now = { startMs })
             agreedWithLocationConsent(kit)
@@ -144,7 +144,7 @@ class PermissionBridgeTest {
             }
         }
         // A new process: a new engine (nothing reported yet) and a new bridge over the same preferences.
-        open().use { kit ->
+        open().useBlocking { kit ->
             val bridge = PermissionBridge(kit, activity(), now = { startMs })
             assertEquals(Decision.Denied(DenyReason.OS_PERMISSION_DENIED), kit.decide("live_location", "location"))
             assertNull("the cooldown continues after the restart", pickupPrompt(kit))
@@ -156,7 +156,7 @@ class PermissionBridgeTest {
 
     @Test
     fun `the advertising id follows AD_ID and the ads opt-out`() {
-        open().use { kit ->
+        open().useBlocking { kit ->
             val bridge = PermissionBridge(kit, activity(), now = { startMs })
             runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion); kit.grant("ads") }
             assertEquals("AD_ID is declared and install-time", Decision.Allowed, kit.decide("ads", "advertising_id"))

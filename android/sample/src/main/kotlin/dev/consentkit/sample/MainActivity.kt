@@ -57,6 +57,9 @@ class MainActivity : ComponentActivity() {
     /** Shows what ConsentKit says to ask for [trigger], and records the answer. */
     private suspend fun ask(kit: ConsentKit, trigger: PromptTrigger) {
         val prompt = kit.nextPrompt(trigger) ?: return
+        // The OS step (Prompt.OsStep) is PermissionBridge.perform's (android/README.md); this sample reports no
+        // permission states, so the planner never returns one.
+        if (prompt is Prompt.OsStep) return
         val agreed = showPrompt(prompt)
         // Under 14 a guardian must answer (prompt.answeredBy is Actor.GUARDIAN then): a real app hands the device
         // over or asks for the guardian's PIN here.
@@ -71,6 +74,7 @@ class MainActivity : ComponentActivity() {
             is Prompt.Purpose ->
                 if (agreed) kit.grant(prompt.purpose.id, actor, source = "pickup_prompt")
                 else kit.refuse(prompt.purpose.id, actor, source = "pickup_prompt").let { WriteResult.Recorded }
+            is Prompt.OsStep -> return
         }
         // A refusal (e.g. the manifest was updated while the dialog was open): ask again with the current texts.
         if (result is WriteResult.Refused) ask(kit, trigger)
@@ -106,6 +110,7 @@ class MainActivity : ComponentActivity() {
             is Prompt.Policy -> "Privacy policy ${prompt.policyVersion}"
             is Prompt.ChildrenRulesAgreement -> "Children's privacy rules ${prompt.rules.version}"
             is Prompt.Purpose -> "Allow: ${prompt.purpose.description}?"
+            is Prompt.OsStep -> prompt.explanation
         }
         val body = buildString {
             if (prompt is Prompt.Policy) {

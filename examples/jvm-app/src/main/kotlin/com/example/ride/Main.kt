@@ -13,6 +13,7 @@ private fun describe(p: Prompt?): String = when (p) {
     is Prompt.Policy -> "${p.kind} policy ${p.policyVersion}"
     is Prompt.ChildrenRulesAgreement -> "${p.kind} children's rules ${p.rules.version}"
     is Prompt.Purpose -> "${p.kind} ${p.purpose.id}"
+    is Prompt.OsStep -> "${p.kind} ${p.permission.id} for ${p.purpose.id}: ${p.explanation}"
 }
 
 fun main() = runBlocking {
