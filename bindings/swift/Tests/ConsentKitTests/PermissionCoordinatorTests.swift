@@ -70,7 +70,7 @@ final class PermissionCoordinatorTests: XCTestCase {
         let osStepState = try await coordinator.perform(osStep)
         XCTAssertEqual(osStepState, .limited)
         XCTAssertEqual(shown.all, ["Use your approximate location to suggest pickup points in your area", nil])
-        XCTAssertEqual(try kit.resolve("pickup").id, "area_pickup")
+        XCTAssertEqual(try kit.resolve("pickup").tierID, "area_pickup")
         XCTAssertEqual(try kit.decide("live_location", "location"), .denied(.osPermissionDenied))
         XCTAssertEqual(try kit.blockingPermission("live_location", "location"), "location")
 
@@ -78,7 +78,7 @@ final class PermissionCoordinatorTests: XCTestCase {
         XCTAssertEqual(upgrade.permission?.limitedEnough, false)
         let upgradeState = try await coordinator.perform(upgrade)
         XCTAssertEqual(upgradeState, .granted)
-        XCTAssertEqual(try kit.resolve("pickup").id, "precise_pickup")
+        XCTAssertEqual(try kit.resolve("pickup").tierID, "precise_pickup")
         XCTAssertEqual(provider.requested, ["location", "location"])
     }
 
