@@ -14,7 +14,7 @@ final class ReceiptsTests: XCTestCase {
 
     func testBatchesAcknowledgeIdempotentlyAndErrorsAreTyped() async throws {
         let kit = try openKit(self)
-        defer { try? kit.close() }
+        defer { try? kit.closeBlocking() }
         let empty = try await kit.pendingReceipts()
         XCTAssertEqual(empty.count, 0)
         try await kit.agreeToPolicy(version: "2026-11-01", source: "welcome")

@@ -2,9 +2,9 @@ import Foundation
 internal import ConsentKitGenerated
 
 /// The next batch of signed consent receipts for the app to upload (docs/receipts.md), as
-/// ``ConsentKit/pendingReceipts(max:keyStore:)`` returns it. It exists so the operator's server can prove what this
+/// ``ConsentStore/pendingReceipts(max:keyStore:)`` returns it. It exists so the operator's server can prove what this
 /// install consented to while ConsentKit itself never opens a network connection: the app POSTs ``body`` with
-/// `URLSession` and, once the receiver answered 2xx, calls ``ConsentKit/acknowledgeReceipts(upTo:)``.
+/// `URLSession` and, once the receiver answered 2xx, calls ``ConsentStore/acknowledgeReceipts(upTo:)``.
 public struct PendingReceipts: Sendable, Equatable {
     /// The random install id the receipts carry (never a hardware or advertising id).
     public let installId: String
@@ -12,7 +12,7 @@ public struct PendingReceipts: Sendable, Equatable {
     public let body: String
     /// Receipts in the batch; 0 means there is nothing to send.
     public let count: Int
-    /// Pass to ``ConsentKit/acknowledgeReceipts(upTo:)`` after a 2xx answer.
+    /// Pass to ``ConsentStore/acknowledgeReceipts(upTo:)`` after a 2xx answer.
     public let upTo: Int64
 }
 
@@ -46,7 +46,7 @@ final class ReceiptKeyAdapter: ConsentKitGenerated.ReceiptKeyStore, Sendable {
 }
 
 /// Signed consent receipts: the pending / acknowledge pair.
-extension ConsentKit {
+extension ConsentStore {
     /// The next at most `max` (1...500) signed receipts not yet acknowledged; the same ones again until
     /// ``acknowledgeReceipts(upTo:)``. Signs on a background queue, never the caller's thread.
     ///
