@@ -16,6 +16,7 @@ pub mod codegen;
 pub mod engine;
 pub mod error;
 pub mod ffi;
+pub mod frameworks;
 pub mod gate;
 pub mod integrity;
 pub mod manifest;

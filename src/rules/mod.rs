@@ -2,6 +2,7 @@
 
 mod derive;
 mod lint;
+mod lint_frameworks;
 mod pack;
 mod region;
 mod terms;
