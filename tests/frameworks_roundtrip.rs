@@ -156,7 +156,7 @@ fn gpp_strings_round_trip_over_1500_random_states() {
     for case in 0..1500 {
         let mut sections = Vec::new();
         if rng.chance(70) {
-            sections.push(GppSection::TcfEuV2(random_tc(&mut rng)));
+            sections.push(GppSection::TcfEuV2(Box::new(random_tc(&mut rng))));
         }
         if rng.chance(30) {
             sections.push(GppSection::Other { id: 6, text: "1YNN".into() });

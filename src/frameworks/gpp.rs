@@ -17,8 +17,8 @@ pub const TCF_EU_V2_SECTION_ID: u16 = 2;
 /// One section of a GPP string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GppSection {
-    /// Section 2: the TC string.
-    TcfEuV2(TcString),
+    /// Section 2: the TC string (boxed: it is far larger than the other sections).
+    TcfEuV2(Box<TcString>),
     /// Section 7: the US national section.
     UsNat(UsNat),
     /// Any other section, kept as its text.
@@ -66,7 +66,7 @@ impl GppString {
     /// The TC string of section 2, if present.
     pub fn tcf_eu_v2(&self) -> Option<&TcString> {
         self.sections.iter().find_map(|s| match s {
-            GppSection::TcfEuV2(tc) => Some(tc),
+            GppSection::TcfEuV2(tc) => Some(&**tc),
             _ => None,
         })
     }
@@ -130,7 +130,7 @@ impl GppString {
             .zip(bodies)
             .map(|(id, body)| {
                 Ok(match id {
-                    TCF_EU_V2_SECTION_ID => GppSection::TcfEuV2(TcString::decode(body)?),
+                    TCF_EU_V2_SECTION_ID => GppSection::TcfEuV2(Box::new(TcString::decode(body)?)),
                     USNAT_SECTION_ID => GppSection::UsNat(UsNat::decode(body)?),
                     _ => GppSection::Other { id, text: body.to_string() },
                 })
@@ -194,9 +194,9 @@ mod tests {
     fn encodes_and_reads_the_spec_header_examples() {
         let tc = TcString::decode(TC).unwrap();
         let usp = |id| GppSection::Other { id, text: "1YNN".into() };
-        let one = GppString { sections: vec![GppSection::TcfEuV2(tc.clone())] };
+        let one = GppString { sections: vec![GppSection::TcfEuV2(Box::new(tc.clone()))] };
         assert_eq!(one.encode().unwrap(), format!("DBABM~{TC}"));
-        let two = GppString { sections: vec![GppSection::TcfEuV2(tc.clone()), usp(6)] };
+        let two = GppString { sections: vec![GppSection::TcfEuV2(Box::new(tc.clone())), usp(6)] };
         assert_eq!(two.encode().unwrap(), format!("DBACNY~{TC}~1YNN"));
         let ca = GppString { sections: vec![GppSection::Other { id: 5, text: TC.into() }, usp(6)] };
         assert_eq!(ca.encode_header().unwrap(), "DBABjw");

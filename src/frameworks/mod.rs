@@ -8,6 +8,7 @@
 pub mod bits;
 pub mod consent_mode;
 pub mod gpp;
+pub mod signals;
 
 pub mod tcf;
 pub mod usnat;

@@ -518,7 +518,7 @@ mod tests {
     #[test]
     fn rounds_to_midnight_utc_in_deciseconds() {
         // 2026-11-30T06:30:00Z → 2026-11-30T00:00:00Z.
-        assert_eq!(day_deciseconds(1_796_020_200_000), 1_795_996_800_0);
+        assert_eq!(day_deciseconds(1_796_020_200_000), 17_959_968_000);
         assert_eq!(day_deciseconds(-5), 0);
     }
 }
