@@ -167,3 +167,18 @@ fn decoding_bad_strings_is_a_typed_error() {
     let ids: BTreeSet<u16> = decode_gpp_string("DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA".into()).unwrap().section_ids.into_iter().collect();
     assert_eq!(ids, BTreeSet::from([2]));
 }
+
+#[test]
+fn the_sharing_list_and_receipts_name_each_vendor_by_gvl_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let kit = open_kit(&dir);
+    kit.agree_to_policy("2026-11-01".into(), Actor::User, "welcome".into()).unwrap();
+    kit.grant("ads".into(), Actor::User, "offers".into()).unwrap();
+    let lists: serde_json::Value = serde_json::from_str(&kit.transparency_lists_json().unwrap()).unwrap();
+    let sharing = lists["sharing"].as_array().unwrap();
+    let gvl = |id: &str| sharing.iter().find(|r| r["recipient"] == id).unwrap()["gvl_id"].clone();
+    assert_eq!(gvl("adnet"), 1042);
+    assert_eq!(gvl("analytics_sdk"), 1043);
+    let receipts = kit.receipts_json().unwrap();
+    assert!(receipts.contains("\"gvl_id\":1042"), "{receipts}");
+}

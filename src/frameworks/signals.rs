@@ -169,7 +169,7 @@ fn tc_string(m: &Manifest, t: &TcfConfig, view: &ConsentView<'_>, all_allowed: &
     let vendor_purposes = |tp: &str| -> Vec<String> {
         m.purposes.iter().filter(|p| p.recipients.iter().any(|r| r == tp)).map(|p| p.id.clone()).collect()
     };
-    let gvl = |tp: &str| t.vendors.iter().find(|v| v.third_party == tp).and_then(|v| v.gvl_id).filter(|&id| id > 0);
+    let gvl = |tp: &str| m.tcf_gvl_id(tp);
     let mut vendor_consents = BTreeSet::new();
     let mut vendor_legitimate_interests = BTreeSet::new();
     let mut disclosed = BTreeSet::new();

@@ -287,6 +287,15 @@ pub struct ConsentModeConfig {
     pub extensions: Extensions,
 }
 
+impl super::model::Manifest {
+    /// The GVL id of a third party that `frameworks.tcf.vendors` maps (a positive id), if any: the transparency
+    /// lists and receipts name it so a user can match the app's disclosure to the IAB vendor.
+    pub fn tcf_gvl_id(&self, third_party: &str) -> Option<u16> {
+        let tcf = self.frameworks.as_ref()?.tcf.as_ref()?;
+        tcf.vendors.iter().find(|v| v.third_party == third_party).and_then(|v| v.gvl_id).filter(|&id| id > 0)
+    }
+}
+
 impl Frameworks {
     /// Every extension map of the section with its JSON path (for the unknown-field check).
     pub fn extension_maps(&self) -> Vec<(String, &Extensions)> {
