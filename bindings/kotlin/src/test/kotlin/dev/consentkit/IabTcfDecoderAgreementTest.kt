@@ -17,9 +17,9 @@ import kotlin.random.Random
 
 /**
  * Checked against a decoder nobody here wrote: every TC string ConsentKit produces is decoded by IAB Tech Lab's Java
- * decoder (com.iabtcf:iabtcf-decoder) and every field is compared with ConsentKit's own decoding, with the
- * IABTCF_* keys written beside it, and with what the state implies. The spec's published examples are compared the
- * same way. Random manifests (GVL ids sparse and dense, so both vendor encodings occur; restrictions; CMP fields)
+ * decoder (com.iabtcf:iabtcf-decoder) and every field is compared with ConsentKit's own decoding and with the
+ * IABTCF_* keys written beside it (what each state should contain is the Rust tests' job: tests/frameworks_signals.rs).
+ * The spec's published examples are compared the same way. Random manifests (GVL ids sparse and dense, so both vendor encodings occur; restrictions; CMP fields)
  * × random grant / withdraw / refuse steps give well over 1,000 distinct states.
  */
 class IabTcfDecoderAgreementTest {
