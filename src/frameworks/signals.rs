@@ -66,13 +66,15 @@ pub const KEY_PREFIXES: [&str; 2] = ["IABTCF_", "IABGPP_"];
 
 /// Computes every signal for `view`, under `jurisdiction` (or the manifest's, whose default is `eu`).
 pub fn compute(m: &Manifest, view: &ConsentView<'_>, jurisdiction: Option<Jurisdiction>) -> Result<FrameworkSignals, FrameworkError> {
-    let f = m.frameworks.clone().unwrap_or_default();
+    let none = crate::manifest::Frameworks::default();
+    let f = m.frameworks.as_ref().unwrap_or(&none);
     let jurisdiction = jurisdiction.unwrap_or(f.jurisdiction);
     let gdpr_applies = jurisdiction == Jurisdiction::Eu;
     let all_allowed = |ids: &[String]| !ids.is_empty() && ids.iter().all(|p| (view.allowed)(p));
 
     let tc = f.tcf.as_ref().map(|t| tc_string(m, t, view, &all_allowed));
-    let usnat = f.gpp.as_ref().and_then(|g| g.usnat.clone()).unwrap_or_default();
+    let no_usnat = UsNatConfig::default();
+    let usnat = f.gpp.as_ref().and_then(|g| g.usnat.as_ref()).unwrap_or(&no_usnat);
     let mut preferences = Vec::new();
     let mut tc_text = None;
     if let (Some(t), Some(tc)) = (&f.tcf, &tc) {
@@ -91,7 +93,7 @@ pub fn compute(m: &Manifest, view: &ConsentView<'_>, jurisdiction: Option<Jurisd
             match (name, &tc) {
                 (GppSectionName::Tcfeuv2, Some(tc)) => sections.push(GppSection::TcfEuV2(Box::new(tc.clone()))),
                 (GppSectionName::Tcfeuv2, None) => {}
-                (GppSectionName::Usnat, _) => sections.push(GppSection::UsNat(usnat_section(&usnat, view, &all_allowed))),
+                (GppSectionName::Usnat, _) => sections.push(GppSection::UsNat(usnat_section(usnat, view, &all_allowed))),
             }
         }
         let gpp = GppString { sections };
@@ -106,8 +108,9 @@ pub fn compute(m: &Manifest, view: &ConsentView<'_>, jurisdiction: Option<Jurisd
         gpp_text = Some(text);
     }
 
-    let cm = f.consent_mode.clone().unwrap_or_default();
-    let consent_mode = consent_mode(|s| drivers(&cm, s), |p| (view.allowed)(p));
+    let no_mode = ConsentModeConfig::default();
+    let cm = f.consent_mode.as_ref().unwrap_or(&no_mode);
+    let consent_mode = consent_mode(|s| drivers(cm, s), |p| (view.allowed)(p));
     Ok(FrameworkSignals {
         jurisdiction,
         gdpr_applies,
