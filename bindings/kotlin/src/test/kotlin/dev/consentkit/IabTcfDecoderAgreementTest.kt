@@ -178,6 +178,35 @@ class IabTcfDecoderAgreementTest {
     }
 
     @Test
+    fun `the IAB GPP library reads ConsentKit's GPP header and TCF section alike`() = runBlocking {
+        val rng = Random(7_2026)
+        var states = 0
+        repeat(10) {
+            ConsentKit.open(TestSupport.tempDb().toString(), randomManifest(rng), ConsentKitOptions(manualClockStartMs = TestSupport.START_MS)).use { kit ->
+                kit.agreeToPolicy(kit.state.value.policyVersion)
+                repeat(30) {
+                    if (rng.nextBoolean()) kit.grant(listOf("ads", "analytics")[rng.nextInt(2)]) else runCatching { kit.withdraw(listOf("ads", "analytics")[rng.nextInt(2)]) }
+                    val signals = kit.frameworkSignals()
+                    val gpp = com.iab.gpp.encoder.GppModel(signals.gppString!!)
+                    assertEquals(listOf(2, 7), gpp.sectionIds)
+                    val theirs = gpp.tcfEuV2Section
+                    val ours = IabStrings.decodeTcString(signals.tcString!!)
+                    assertEquals(ours.cmpId.toInt(), theirs.cmpId)
+                    assertEquals(ours.cmpVersion.toInt(), theirs.cmpVersion)
+                    assertEquals(ours.vendorListVersion.toInt(), theirs.vendorListVersion)
+                    assertEquals(ours.tcfPolicyVersion.toInt(), theirs.policyVersion)
+                    assertEquals(ours.publisherCc, theirs.publisherCountryCode)
+                    assertEquals(ours.purposesConsent.map { it.toInt() }.sorted(), theirs.purposeConsents.withIndex().filter { it.value }.map { it.index + 1 })
+                    assertEquals(ours.vendorConsents.map { it.toInt() }.sorted(), theirs.vendorConsents.sorted())
+                    assertEquals(ours.vendorLegitimateInterests.map { it.toInt() }.sorted(), theirs.vendorLegitimateInterests.sorted())
+                    states++
+                }
+            }
+        }
+        println("IAB GPP library agreement: $states GPP strings (header section ids and TCF EU section fields)")
+    }
+
+    @Test
     fun `the IAB decoder and ConsentKit read the spec examples alike`() {
         val examples = listOf(
             "CQSbk4AQSbk4ANwAAAENAwCgAAAAAAAAAAYgACPAAAAA.IDKQA4AAgAKAGQAygAAA.YAAAAAAAAAAA",
