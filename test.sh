@@ -27,7 +27,7 @@ bench/smoke.sh
 summary+=("bench smoke: ok ($(took "$t"))")
 
 # The CLI checks run last: they reuse the Maven cache and the Swift toolchain the two parts before set up.
-for part in bindings/kotlin/test.sh examples/jvm-app/test.sh android/test.sh bindings/swift/test.sh tests/cli/test.sh; do
+for part in bindings/kotlin/test.sh examples/jvm-app/test.sh android/test.sh bindings/swift/test.sh examples/swift-app/test.sh tests/cli/test.sh; do
   if [ -x "$part" ]; then
     log "$part"
     t=$(date +%s)

@@ -29,7 +29,6 @@
 mod common;
 
 use std::hint::black_box;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -415,8 +414,6 @@ struct AnswerSamples {
     /// `verify_integrity()`'s own `took_ms` (outside the timed part; cold series only).
     verify: Vec<f64>,
     reference: Vec<f64>,
-    /// A 68-byte file written durably beside the database (context; cold series only).
-    side_write: Vec<f64>,
 }
 
 /// `first_answer_<label>`: from `ConsentKit::open` of a file with `rows` ledger rows to the first answers an app
@@ -466,17 +463,6 @@ fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Val
         black_box(hash);
         drop(conn);
     };
-    // Context: what one small file written durably beside the database costs on this disk (create, write 68 bytes,
-    // fsync, rename over the old one: as the key-file fallback stores the chain head outside the file).
-    let side = dir.path().join("side.head");
-    let side_write = |s: &mut AnswerSamples| {
-        let tmp = side.with_extension("tmp");
-        s.side_write.push(time(|| {
-            let mut f = std::fs::File::create(&tmp).expect("create");
-            f.write_all(black_box(&[b'7'; 68])).and_then(|_| f.sync_all()).expect("write");
-            std::fs::rename(&tmp, &side).expect("rename");
-        }));
-    };
     let (warm_up, rounds) = if quick { (1, 2) } else { (5, 150) };
     let run = |cold: bool| {
         let mut s = AnswerSamples::default();
@@ -492,24 +478,20 @@ fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Val
                 reference(cold, &mut s);
                 ours(cold, &mut s);
             }
-            if cold {
-                side_write(&mut s);
-            }
         }
         s
     };
     let cold = run(true);
     // Context: the same without the flush (CPU caches as the previous iteration left them).
     let warm = run(false);
-    let (a, o, f, v, sw) =
-        (stats(cold.answer), stats(cold.open), stats(cold.reference), stats(cold.verify), stats(cold.side_write));
+    let (a, o, f, v) = (stats(cold.answer), stats(cold.open), stats(cold.reference), stats(cold.verify));
     let (wa, wf) = (stats(warm.answer), stats(warm.reference));
     let label = if rows >= 10_000 { "10k".to_string() } else if rows >= 1000 { "1k".to_string() } else { rows.to_string() };
     if !quick {
         println!(
             "first_answer_{label}: open + prompt + resolve + decide median {:.3} ms (open alone {:.3}), reference median \
-             {:.3} ms, ratio {:.2} (means {:.2}); verify_integrity() {:.1} ms; without the flush {:.3} vs {:.3} ms = {:.2}; \
-             a 68-byte file written with fsync + rename {:.3} ms [load {}]",
+             {:.3} ms, ratio {:.2} (means {:.2}); verify_integrity() {:.1} ms; without the flush {:.3} vs {:.3} ms = {:.2} \
+             [load {}]",
             a.median_ns / 1e6,
             o.median_ns / 1e6,
             f.median_ns / 1e6,
@@ -519,7 +501,6 @@ fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Val
             wa.median_ns / 1e6,
             wf.median_ns / 1e6,
             wa.median_ns / wf.median_ns,
-            sw.median_ns / 1e6,
             loadavg()
         );
     }
@@ -527,7 +508,7 @@ fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Val
         "method": format!("{rows} ledger rows, 40-purpose manifest; ConsentKit::open + next_prompt(AppStart) + resolve(\"{}\") + decide(\"{}\", \"{}\") against a rusqlite open of the same file + one row read; each open preceded by a {} MiB cache flush (reads over 2x the last-level cache) and each connection (the shared engine) closed before the next; order alternates per round; {rounds} rounds; then {rounds} more rounds without the flush, as context", common::FIVE_TIER_FEATURE, FIRST_DECIDE.0, FIRST_DECIDE.1, flush.0.len() >> 20),
         "rows": rows, "flush_bytes": flush.0.len(),
         "first_answer": stats_json(&a), "open": stats_json(&o), "reference": stats_json(&f),
-        "verify_integrity": stats_json(&v), "durable_side_file_write": stats_json(&sw),
+        "verify_integrity": stats_json(&v),
         "warm_first_answer": stats_json(&wa), "warm_reference": stats_json(&wf),
         "load_average": loadavg(),
     })

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Builds ConsentKitFFI.xcframework (device + simulator static libraries, the UniFFI header and modulemap) and the
-# generated Swift bindings that ios/Package.swift compiles. Run on a Mac with Xcode and rustup:
+# generated Swift bindings that the repository's root Package.swift compiles. Run on a Mac with Xcode and rustup:
 #
-#   ios/build-xcframework.sh            # release build (lto), what apps ship
+#   ios/build-xcframework.sh                                   # development: the root package then uses it
+#   ios/build-xcframework.sh --release <version> <download-url> # also zip it, and write the URL and checksum into
+#                                                              # the root Package.swift (see ios/README.md, "Releasing")
 #
-# Outputs (ignored by git, see ios/.gitignore):
-#   ios/ConsentKitFFI.xcframework/                    ios-arm64 and ios-arm64_x86_64-simulator slices
-#   ios/Generated/ConsentKitGenerated/consentkit.swift the generated Swift (compiled by the ConsentKitGenerated target)
-#   ios/build/                                        staging (lipo output, headers)
+# Outputs (ignored by git, see ios/.gitignore and the root .gitignore):
+#   ios/ConsentKitFFI.xcframework/                                  ios-arm64 and ios-arm64_x86_64-simulator slices
+#   bindings/swift/Sources/ConsentKitGenerated/consentkit.swift     the generated Swift (target ConsentKitGenerated)
+#   ios/build/                                                      staging (lipo output, headers)
+#   ios/build/ConsentKitFFI.xcframework.zip                         with --release: the asset to upload
 set -euo pipefail
 
 here="$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -15,12 +18,17 @@ repo="$(cd -P -- "$here/.." && pwd -P)"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 build="$here/build"
 framework="$here/ConsentKitFFI.xcframework"
-generated="$here/Generated/ConsentKitGenerated"
+generated="$repo/bindings/swift/Sources/ConsentKitGenerated"
+release_version="" release_url=""
+if [ "${1:-}" = --release ]; then
+    [ "$#" = 3 ] || { echo "usage: $0 [--release <version> <download-url>]" >&2; exit 2; }
+    release_version="$2" release_url="$3"
+fi
 lib=libconsentkit.a
 device=aarch64-apple-ios
 simulators=(aarch64-apple-ios-sim x86_64-apple-ios)
-# Must match `platforms: [.iOS(...)]` in ios/Package.swift: the C code (SQLite) is compiled for it too.
-export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-15.0}"
+# Must match `platforms: [.iOS(...)]` in the root Package.swift: the C code (SQLite) is compiled for it too.
+export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-16.0}"
 
 step() { printf '\n==> %s\n' "$*"; }
 [ "$(uname -s)" = Darwin ] || { echo "build-xcframework.sh needs macOS with Xcode (xcodebuild, lipo)" >&2; exit 1; }
@@ -72,6 +80,18 @@ xcodebuild -create-xcframework \
     -library "$build/simulator/$lib" -headers "$build/headers" \
     -output "$framework"
 
+if [ -n "$release_version" ]; then
+    step "release $release_version: zip, checksum, root Package.swift"
+    zip_path="$build/ConsentKitFFI.xcframework.zip"
+    (cd "$here" && rm -f "$zip_path" && zip -qry "$zip_path" ConsentKitFFI.xcframework)
+    checksum="$(cd "$repo" && swift package compute-checksum "$zip_path")"
+    sed -i '' -E \
+        -e "s|^let releaseURL = \".*\"|let releaseURL = \"$release_url\"|" \
+        -e "s|^let releaseChecksum = \".*\"|let releaseChecksum = \"$checksum\"|" \
+        "$repo/Package.swift"
+    echo "upload $zip_path as $release_url, then commit Package.swift and the generated Swift on the release tag"
+fi
+
 step "done"
 find "$framework" -maxdepth 3 | sed "s|$repo/||"
-echo "Open ios/SampleApp (see ios/README.md), or add ios/ as a local package to your app."
+echo "Open ios/SampleApp (see ios/README.md), or add the repository root as a local package to your app."

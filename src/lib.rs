@@ -13,6 +13,8 @@ pub mod clock;
 pub mod cli;
 #[cfg(feature = "cli")]
 pub mod codegen;
+#[cfg(feature = "cli")]
+pub mod declare;
 pub mod engine;
 pub mod error;
 pub mod ffi;

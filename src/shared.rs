@@ -78,14 +78,15 @@ fn canonical(path: &Path) -> CoreResult<PathBuf> {
 /// (same manifest and same `options_key` required). `options` is used only when a new engine is opened. Opens are
 /// serialised process-wide, so threads opening one file at once get one engine.
 pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, options_key: &str) -> CoreResult<Handle> {
-    let valid = Manifest::load(manifest_json)?;
     let key = match canonical(db_path) {
         Ok(key) => key,
-        // A path that cannot be resolved cannot be opened either: let the store say why, as it always has.
-        Err(e) => return Err(Engine::open_valid(db_path, valid, options).err().unwrap_or(e)),
+        // A path that cannot be resolved cannot be opened either: a refused manifest is said first, as for any
+        // open, then the store says why.
+        Err(e) => return Err(Engine::open_checked(db_path, manifest_json, options).err().unwrap_or(e)),
     };
     let mut open = registry();
     if let Some((shared, handles)) = open.get_mut(&key) {
+        let valid = Manifest::load(manifest_json)?;
         if shared.manifest.manifest != valid.manifest {
             return Err(CoreError::InvalidArgument(format!(
                 "{} is already open with another manifest: one engine cannot serve two manifests (close the other \
@@ -104,7 +105,7 @@ pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, option
         *handles += 1;
         return Ok(Handle::new(shared.clone()));
     }
-    let engine = Engine::open_valid(db_path, valid.clone(), options)?;
+    let (engine, valid) = Engine::open_checked(db_path, manifest_json, options)?;
     let watcher = Watcher::start(&engine, WATCH_PERIOD);
     let shared = Arc::new(Shared {
         key: key.clone(),

@@ -792,9 +792,13 @@ fn codegen_kotlin_and_swift_shapes() {
     let kt = stdout(&ck(&["codegen", "examples/ride_hailing.json", "--lang", "kotlin"]));
     assert!(kt.contains("package com.example.ride.consent\n"), "{kt}");
     assert!(kt.contains("public object ConsentIds {"));
-    assert!(kt.contains("public enum class Purpose(public val id: String, public val handle: Int) {"));
+    assert!(kt.contains(
+        "public enum class Purpose(public override val id: String, public val handle: Int) : dev.consentkit.PurposeId {"
+    ));
     assert!(kt.contains("LIVE_LOCATION(\"live_location\", 1),"));
-    assert!(kt.contains("public enum class PickupTier(public val id: String, public val index: Int) {"));
+    assert!(kt.contains(
+        "public enum class PickupTier(public override val id: String, public val index: Int) : dev.consentkit.TierId {"
+    ));
     assert!(kt.contains("TYPED_ADDRESS(\"typed_address\", 1);"));
     assert!(kt.contains("public const val POLICY_VERSION: String = \"2026-11-01\""));
     let kt = stdout(&ck(&[

@@ -61,6 +61,17 @@ fn system_clock_refuses_to_move() {
 }
 
 #[test]
+fn now_ms_reads_the_manual_clock_and_follows_advance_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let kit = open_kit(&dir);
+    assert_eq!(kit.now_ms().unwrap(), 1_767_225_600_000);
+    kit.advance_clock(48 * 3_600_000).unwrap();
+    assert_eq!(kit.now_ms().unwrap(), 1_767_225_600_000 + 48 * 3_600_000);
+    kit.close().unwrap();
+    assert!(matches!(kit.now_ms(), Err(ConsentError::Closed)));
+}
+
+#[test]
 fn closed_instance_answers_closed() {
     let dir = tempfile::tempdir().unwrap();
     let kit = open_kit(&dir);

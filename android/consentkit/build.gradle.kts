@@ -1,4 +1,4 @@
-// The ConsentKit Android library (AAR):
+// The ConsentKit Android library (AAR), published as dev.consentkit:consentkit-android:
 //  - the Rust core, cross-compiled by cargo-ndk for every ABI into build/rustJniLibs (packaged as jniLibs);
 //  - the UniFFI Kotlin bindings, generated in library mode by the crate's own uniffi-bindgen into
 //    build/generated/uniffi (package dev.consentkit.internal, never checked in);
@@ -9,7 +9,13 @@ import javax.inject.Inject
 
 plugins {
     alias(libs.plugins.android.library)
+    `maven-publish`
 }
+
+// The AAR's coordinates: dev.consentkit:consentkit-android (the desktop JVM jar of bindings/kotlin is
+// dev.consentkit:consentkit). `./gradlew :consentkit:publishToMavenLocal` puts it in ~/.m2.
+group = "dev.consentkit"
+version = "0.1.0-SNAPSHOT"
 
 /** The Rust crate: the repository root, one level above android/. */
 val rustCrateDir: File = rootDir.parentFile
@@ -32,6 +38,23 @@ android {
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
+    }
+
+    publishing {
+        singleVariant("release") {
+            withSourcesJar()
+        }
+    }
+}
+
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            groupId = "dev.consentkit"
+            artifactId = "consentkit-android"
+            version = project.version.toString()
+            afterEvaluate { from(components["release"]) }
+        }
     }
 }
 
@@ -137,5 +160,7 @@ androidComponents {
         variant.sources.kotlin?.addGeneratedSourceDirectory(generateUniffiBindings, UniffiBindgen::outputDir)
         // The facade: one copy, shared with the JVM build and its tests.
         variant.sources.kotlin?.addStaticSourceDirectory(rustCrateDir.resolve("bindings/kotlin/src/main/kotlin").absolutePath)
+        // The typed-id interfaces the `consentkit codegen` enums implement (dev.consentkit.PurposeId, ...).
+        variant.sources.kotlin?.addStaticSourceDirectory(rustCrateDir.resolve("bindings/kotlin/src/ids/kotlin").absolutePath)
     }
 }

@@ -32,6 +32,6 @@ case "$out/" in
 esac
 
 "$here/toolchain.sh" ensure
-"$here/toolchain.sh" run "$here" \
+"$here/toolchain.sh" run "$repo" \
     "LD_LIBRARY_PATH=$(printf '%q' "$release_dir") swift run -c release -Xlinker -L$(printf '%q' "$release_dir")" \
     "ConsentKitBench $(printf '%q' "$repo") $(printf '%q' "$out")"

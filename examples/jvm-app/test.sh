@@ -15,7 +15,7 @@ installed="${HOME}/.m2/repository/dev/consentkit/consentkit/$version/consentkit-
 
 up_to_date() {
   [ "${CONSENTKIT_REINSTALL:-0}" != 1 ] && [ -f "$built" ] && [ -f "$installed" ] && cmp -s "$built" "$installed" &&
-    [ -z "$(cd "$root" && find src Cargo.toml Cargo.lock uniffi.toml bindings/kotlin/pom.xml bindings/kotlin/src/main \
+    [ -z "$(cd "$root" && find src Cargo.toml Cargo.lock uniffi.toml bindings/kotlin/pom.xml bindings/kotlin/src/main bindings/kotlin/src/ids \
       -newer "$built" -print -quit)" ]
 }
 

@@ -7,6 +7,7 @@
 //! `src/bin/consentkit.rs` only calls [`main`].
 
 mod codegen;
+mod declarations;
 mod demo;
 mod diff;
 mod ledger;
@@ -176,6 +177,69 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Render an app-store declaration from the manifest: Apple's privacy manifest or Play's Data safety answers.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Start a manifest from an app-store declaration: a draft with TODO markers that `lint` then guides.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Check the privacy manifests of the SDKs under PATH... (an app's Pods/, SwiftPM checkouts) against the
+    /// manifest: unconsented collection, undeclared tracking, unknown SDKs; exit 1 on any error.
+    #[command(name = "check-sdks", after_help = EXIT_CODES)]
+    CheckSdks {
+        /// The manifest JSON file.
+        manifest: PathBuf,
+        /// Folders to search for PrivacyInfo.xcprivacy files (or such files themselves).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Apple's privacy manifest (PrivacyInfo.xcprivacy, XML property list) on stdout.
+    #[command(name = "apple-privacy", after_help = EXIT_CODES)]
+    ApplePrivacy {
+        /// The manifest JSON file.
+        manifest: PathBuf,
+    },
+    /// Google Play's Data safety answers, by the form's sections (not the Console's CSV: see docs/cli.md).
+    #[command(name = "play-data-safety", after_help = EXIT_CODES)]
+    PlayDataSafety {
+        /// The manifest JSON file.
+        manifest: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: declarations::SheetFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A draft manifest from a PrivacyInfo.xcprivacy (XML or binary) on stdout.
+    #[command(name = "apple-privacy", after_help = EXIT_CODES)]
+    ApplePrivacy {
+        /// The privacy manifest.
+        file: PathBuf,
+        /// The app's category in the rule pack (e.g. ride_hailing).
+        #[arg(long)]
+        category: Option<String>,
+        /// The rule pack.
+        #[arg(long, default_value = "cn-2021", value_parser = clap::builder::PossibleValuesParser::new(RulePack::IDS))]
+        pack: String,
+        /// The app's home region (default: the pack's, CN for cn-2021).
+        #[arg(long)]
+        region: Option<String>,
+        /// The app id (bundle id / package name).
+        #[arg(long)]
+        app_id: Option<String>,
+        /// The app's name.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +364,12 @@ fn run(cli: Cli) -> CmdResult {
         Command::Codegen { manifest, lang, package, prefix } => codegen::run(&manifest, lang, package, prefix),
         Command::Demo { db } => demo::run(db.as_deref()),
         Command::Diff { old, new, format } => diff::run(&old, &new, format),
+        Command::Export(ExportCommand::ApplePrivacy { manifest }) => declarations::export_apple(&manifest),
+        Command::Export(ExportCommand::PlayDataSafety { manifest, format }) => declarations::export_play(&manifest, format),
+        Command::Import(ImportCommand::ApplePrivacy { file, category, pack, region, app_id, name }) => {
+            declarations::import_apple(declarations::ImportArgs { file, category, pack, region, app_id, name })
+        }
+        Command::CheckSdks { manifest, paths, format } => declarations::check_sdks(&manifest, &paths, format),
     }
 }
 

@@ -1,4 +1,6 @@
-//! Kotlin: one file with a `ConsentIds` object holding an enum per kind (`Purpose.RIDE.id`, `.handle`).
+//! Kotlin: one file with a `ConsentIds` object holding an enum per kind (`Purpose.RIDE.id`, `.handle`), each
+//! implementing the facade's id interface of its kind (`dev.consentkit.PurposeId`, ...), so the constants are what
+//! app code passes to the facade.
 
 use std::fmt::Write;
 
@@ -86,6 +88,18 @@ fn constants(kind: &str, entries: &[Entry]) -> Result<Vec<String>, CodegenError>
     Ok(names.into_iter().map(|(_, n)| n).collect())
 }
 
+/// The facade's interface a generated enum implements (bindings/kotlin/src/ids/kotlin), so the constants can be
+/// passed to the facade (`kit.decide(Purpose.RIDE, DataType.LOCATION)`).
+fn facade_interface(kind: &str) -> &'static str {
+    match kind {
+        "purpose" => "dev.consentkit.PurposeId",
+        "data type" => "dev.consentkit.DataTypeId",
+        "feature" => "dev.consentkit.FeatureId",
+        "tier" => "dev.consentkit.TierId",
+        _ => "dev.consentkit.ThirdPartyId",
+    }
+}
+
 fn enum_class(
     out: &mut String,
     name: &str,
@@ -100,7 +114,11 @@ fn enum_class(
     }
     let idents = constants(kind, entries)?;
     let _ = writeln!(out, "\n    /** {} */", doc_line(doc));
-    let _ = writeln!(out, "    public enum class {name}(public val id: String, public val {number}: Int) {{");
+    let _ = writeln!(
+        out,
+        "    public enum class {name}(public override val id: String, public val {number}: Int) : {} {{",
+        facade_interface(kind)
+    );
     for (i, (e, ident)) in entries.iter().zip(&idents).enumerate() {
         if !e.doc.trim().is_empty() {
             let _ = writeln!(out, "        /** {} */", doc_line(&e.doc));

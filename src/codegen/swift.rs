@@ -136,6 +136,32 @@ fn enum_type(
     Ok(())
 }
 
+/// Makes the generated enums the facade's typed ids (`ConsentKit.PurposeID`, ...), so an app passes
+/// `Ids.Purpose.ads` to `ConsentStore` calls where it would pass `"ads"`. Guarded by `canImport(ConsentKit)`: the
+/// file still compiles on its own (e.g. in a module that only needs the constants).
+fn facade_conformances(out: &mut String, namespace: &str, sections: &[super::EnumSection]) {
+    let _ = writeln!(out, "\n#if canImport(ConsentKit)\nimport ConsentKit\n");
+    for e in sections.iter().filter(|e| !e.entries.is_empty()) {
+        let (protocol, member) = match e.kind {
+            "purpose" => ("PurposeID", true),
+            "data type" => ("DataTypeID", true),
+            "feature" => ("FeatureID", true),
+            "third party" => ("ThirdPartyID", true),
+            _ => ("TierID", false),
+        };
+        if member {
+            let _ = writeln!(
+                out,
+                "extension {namespace}.{}: ConsentKit.{protocol} {{\n    public var manifestID: String {{ id }}\n}}",
+                e.name
+            );
+        } else {
+            let _ = writeln!(out, "extension {namespace}.{}: ConsentKit.{protocol} {{}}", e.name);
+        }
+    }
+    out.push_str("#endif\n");
+}
+
 /// Renders the Swift file.
 pub fn render(model: &Model, options: &Options) -> Result<String, CodegenError> {
     if options.package.is_some() {
@@ -165,8 +191,10 @@ pub fn render(model: &Model, options: &Options) -> Result<String, CodegenError> 
     let _ = writeln!(
         out,
         "/// Ids and handles of the ConsentKit manifest of {} (`{}`).\n///\n\
-         /// A handle is the integer the core assigns to an id when it loads this manifest: pass it to the handle-based\n\
-         /// calls (`decideCode`, `collectCode`) instead of the id string.\npublic enum {namespace} {{",
+         /// Pass the cases to `ConsentStore` calls instead of id strings (`store.decide(Ids.Purpose.ads,\n\
+         /// Ids.DataType.deviceId)`): they are ConsentKit's `PurposeID`, `DataTypeID`, `FeatureID`, `ThirdPartyID`\n\
+         /// and `TierID` (the conformances at the end of this file). A handle is the integer the core assigns to an\n\
+         /// id when it loads this manifest.\npublic enum {namespace} {{",
         doc_line(&model.app_name),
         doc_line(&model.app_id)
     );
@@ -189,9 +217,11 @@ pub fn render(model: &Model, options: &Options) -> Result<String, CodegenError> 
         "    /// Number of data type handles (the width of the decision table).\n    public static let dataTypeCount: UInt32 = {}",
         model.data_type_count
     );
-    for e in enum_sections(model, "Swift")? {
+    let sections = enum_sections(model, "Swift")?;
+    for e in &sections {
         enum_type(&mut out, &e.name, &e.doc, e.number, e.kind, &e.entries)?;
     }
     out.push_str("}\n");
+    facade_conformances(&mut out, &namespace, &sections);
     Ok(out)
 }

@@ -466,6 +466,17 @@ impl ConsentKit {
         })
     }
 
+    /// The current time as the core reads it, in UTC milliseconds since the Unix epoch: with `manual_clock_start_ms`
+    /// the manual clock's reading (the start plus every `advance_clock`), so a demo or test can show and check the
+    /// time its cooldowns and frequency windows are measured against; otherwise the device's time as the engine
+    /// sees it (the wall clock read at open, moved on by the monotonic clock).
+    pub fn now_ms(&self) -> Res<i64> {
+        guard::guard(|| {
+            self.engine.check_open()?;
+            Ok(self.engine.now_ms())
+        })
+    }
+
     /// Closes this instance: every later call on it fails with `Closed` and its observers are removed. Other
     /// instances on the same file keep working; the last one's close flushes and closes the database.
     pub fn close(&self) -> Res<()> {

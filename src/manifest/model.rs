@@ -69,6 +69,13 @@ pub struct App {
     /// neither an age gate nor `children_rules` gets a lint warning: a child could use it unnoticed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub age_gate: bool,
+    /// Whether all personal information the app sends off the device travels encrypted (TLS). Google Play's Data
+    /// safety form asks it; `consentkit export play-data-safety` answers from it (absent: left for a human).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_in_transit: Option<bool>,
+    /// Where users ask for their account and data to be deleted (Google Play's Data safety form asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_url: Option<String>,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -114,10 +121,45 @@ pub struct DataTypeDecl {
     /// What it is, in words a user understands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Apple's privacy-manifest category for this type, without the `NSPrivacyCollectedDataType` prefix (e.g.
+    /// `CoarseLocation`): needed for a type outside the vocabulary, and overrides the vocabulary's mapping
+    /// (`consentkit export apple-privacy`; lint CK028 names collected types without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apple_data_type: Option<String>,
+    /// Whether the app links this type to the user's identity (Apple's "data linked to you"). Absent: linked when
+    /// the type identifies the user or a purpose collects it together with a type that does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_to_identity: Option<bool>,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub extensions: Extensions,
+}
+
+/// What a purpose is for, in the terms app-store declarations use (Apple's purpose keys, Play's purposes): the
+/// mapping to each store is a table in the rule data (`src/rules/mappings/store-declarations.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StorePurpose {
+    /// Running the app's features, authentication, customer support.
+    AppFunctionality,
+    /// Measuring how the app is used.
+    Analytics,
+    /// Personalising what the user sees.
+    Personalization,
+    /// The app's own ads or marketing.
+    DeveloperAdvertising,
+    /// Ads shown or measured by others.
+    ThirdPartyAdvertising,
+    /// Messages about the app (news, updates).
+    DeveloperCommunications,
+    /// Fraud prevention, security and compliance.
+    FraudPrevention,
+    /// Managing the user's account.
+    AccountManagement,
+    /// Anything else.
+    Other,
 }
 
 /// The lawful basis a purpose relies on.
@@ -158,6 +200,10 @@ pub struct Purpose {
     /// Collection frequency limits.
     #[serde(default)]
     pub frequency: Vec<FrequencyLimit>,
+    /// What the purpose is for in app-store declarations. Absent: a tracking purpose is third-party advertising
+    /// (with recipients) or the developer's advertising; a necessary one app functionality; any other "other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_purpose: Option<StorePurpose>,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]
@@ -197,6 +243,13 @@ pub struct ThirdParty {
     /// Purposes that must all be granted before the SDK may be initialised.
     #[serde(default)]
     pub init_requires: Vec<String>,
+    /// Internet domains the recipient connects to for tracking (Apple's `NSPrivacyTrackingDomains`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracking_domains: Vec<String>,
+    /// The SDK's module, pod, package or bundle names (e.g. `GoogleMobileAds`): how `consentkit check-sdks` finds
+    /// the recipient of a privacy manifest it reads in an app's dependencies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sdk_modules: Vec<String>,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]

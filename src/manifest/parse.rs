@@ -136,6 +136,10 @@ fn check_limits(m: &Manifest) -> Result<(), ManifestError> {
         limit(|| format!("purposes[{i}].recipients"), "recipients", p.recipients.len(), MAX_ITEMS)?;
         limit(|| format!("purposes[{i}].frequency"), "limits", p.frequency.len(), MAX_ITEMS)?;
     }
+    for (i, t) in m.third_parties.iter().enumerate() {
+        limit(|| format!("third_parties[{i}].tracking_domains"), "domains", t.tracking_domains.len(), MAX_ITEMS)?;
+        limit(|| format!("third_parties[{i}].sdk_modules"), "names", t.sdk_modules.len(), MAX_ITEMS)?;
+    }
     for (i, f) in m.features.iter().enumerate() {
         limit(|| format!("features[{i}].tiers"), "tiers", f.tiers.len(), MAX_TIERS)?;
         for (j, t) in f.tiers.iter().enumerate() {

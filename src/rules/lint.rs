@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::declarations::StoreDeclarations;
 use super::derive::{is_declared_type, separate_consent_triggers};
 use super::pack::RulePack;
 use super::region::is_region_code;
@@ -64,6 +65,8 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("CK025", Severity::Error, "app region whose jurisdiction has a rule pack, under another pack"),
     ("CK026", Severity::Error, "SDK initialisation does not require every purpose that gives it data"),
     ("CK027", Severity::Warning, "guardian age but neither an age gate nor children's rules"),
+    ("CK028", Severity::Warning, "collected data type with no Apple privacy-manifest category"),
+    ("CK029", Severity::Error, "apple_data_type that is not one of Apple's categories"),
     ("CK040", Severity::Error, "TCF purpose mapped from a purpose whose recipients are not a vendor declaring it"),
     ("CK041", Severity::Error, "TCF vendor without a GVL id"),
     ("CK042", Severity::Error, "tracking purpose mapped to no Consent Mode ad signal"),
@@ -125,6 +128,7 @@ pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
     lint_third_parties(m, &mut out);
     lint_features(m, pack, &mut out);
     lint_children(m, pack, &mut out);
+    lint_store_declarations(m, pack, &mut out);
     super::lint_frameworks::lint_frameworks(m, &mut out);
     out.0
 }
@@ -490,5 +494,44 @@ fn lint_children(m: &Manifest, pack: &RulePack, out: &mut Sink) {
             "add children_rules {\"version\", \"url\"} (the 儿童个人信息保护规则 a guardian agrees to), and/or set \
              app.age_gate: true and report the age with setAgeBracket",
         );
+    }
+}
+
+/// CK028 / CK029: every collected data type needs a category in Apple's privacy manifest (`consentkit export
+/// apple-privacy` cannot declare it otherwise, and an undeclared collection is an App Store rejection); an
+/// `apple_data_type` must be one of Apple's. CK028 names each type once, at its first collection.
+fn lint_store_declarations(m: &Manifest, pack: &RulePack, out: &mut Sink) {
+    let Some(table) = StoreDeclarations::get() else { return };
+    for (id, decl) in &m.data_types {
+        if let Some(apple) = decl.apple_data_type.as_deref().filter(|a| !table.is_apple_data_type(a)) {
+            out.push(
+                "CK029",
+                format!("data_types.{id}.apple_data_type"),
+                format!(
+                    "\"{}\" is not one of Apple's collected-data categories",
+                    apple.chars().take(80).collect::<String>()
+                ),
+                format!(
+                    "use a category name without the {} prefix (e.g. CoarseLocation, OtherDataTypes); see docs/cli.md",
+                    table.apple_data_type_prefix
+                ),
+            );
+        }
+    }
+    let mut named = HashSet::new();
+    for (i, p) in m.purposes.iter().enumerate() {
+        for (j, d) in p.data_types.iter().enumerate() {
+            if !is_declared_type(m, pack, d) || table.apple_data_type(m, d).is_some() || !named.insert(d.as_str()) {
+                continue;
+            }
+            out.push(
+                "CK028",
+                format!("purposes[{i}].data_types[{j}]"),
+                format!("data type \"{d}\" has no category in Apple's privacy manifest, so an export cannot declare it"),
+                format!(
+                    "set data_types.{d}.apple_data_type to one of Apple's categories (OtherDataTypes when none fits)"
+                ),
+            );
+        }
     }
 }

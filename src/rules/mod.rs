@@ -1,5 +1,6 @@
 //! Rule packs (regulatory facts as embedded data) and the manifest lint that applies them.
 
+mod declarations;
 mod derive;
 mod lint;
 mod lint_frameworks;
@@ -7,6 +8,10 @@ mod pack;
 mod region;
 mod terms;
 
+pub use declarations::{
+    store_purpose_id, AccessedApi, AppleGroup, PlaySection, PurposeKindMapping, SdkSelfDeclaration, StoreDeclarations,
+    VocabularyMapping,
+};
 pub use derive::{
     describe_type, is_cross_border, is_declared_type, is_sensitive, purpose_crosses_border, separate_consent_triggers,
 };

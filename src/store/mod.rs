@@ -105,11 +105,33 @@ impl Store {
     /// The fast path trusts an authenticated checkpoint and verifies only the rows after it; nothing is left to
     /// audit afterwards.
     pub fn open(path: &Path, now_ms: i64, key: Arc<dyn DeviceKey>) -> CoreResult<OpenedStore> {
+        Self::finish_open(Self::probe(path, key)?, now_ms)
+    }
+
+    /// The first, read-only half of [`Store::open`]: the key, the head recorded outside the file, and the fast path
+    /// (an authenticated checkpoint) if the file has one. Writes nothing to the database, so the engine runs it
+    /// while the manifest is checked on another thread, and drops it unfinished when the manifest is refused.
+    pub fn probe(path: &Path, key: Arc<dyn DeviceKey>) -> CoreResult<Probe> {
         validate_path(path)?;
         let status = key.open()?;
         let outside = parse_head(key.load_head()?);
-        if let Some((store, state)) = Self::open_checkpoint(path, &key)? {
-            return match store.check_outside_head(outside.as_ref())? {
+        let checkpoint = match Self::open_checkpoint(path, &key)? {
+            Some((store, state)) => {
+                let verdict = store.check_outside_head(outside.as_ref())?;
+                Some((store, state, verdict))
+            }
+            None => None,
+        };
+        Ok(Probe { path: path.to_path_buf(), key, status, outside, checkpoint })
+    }
+
+    /// The second half of [`Store::open`]: accepts the probed checkpoint, or runs the full path, or sets the file
+    /// aside. May write (the head outside the file, a re-key, a quarantine).
+    pub fn finish_open(probe: Probe, now_ms: i64) -> CoreResult<OpenedStore> {
+        let Probe { path, key, status, outside, checkpoint } = probe;
+        let path = path.as_path();
+        if let Some((store, state, verdict)) = checkpoint {
+            return match verdict {
                 None => {
                     // Only when it lags (a write whose outside copy was not stored): open writes nothing otherwise.
                     if outside.as_ref() != Some(&store.head) {
@@ -535,6 +557,17 @@ fn catch_up(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<
         (prev_seq, prev_hash) = (row.seq, row.hash.as_str());
     }
     Ok(Ok(rows))
+}
+
+/// What the read-only half of [`Store::open`] found ([`Store::probe`]); [`Store::finish_open`] completes it.
+pub struct Probe {
+    path: PathBuf,
+    key: Arc<dyn DeviceKey>,
+    status: KeyStatus,
+    /// The head recorded outside the file.
+    outside: Option<(i64, String)>,
+    /// The fast path's store and state, with what the outside head says of it (`Some(reason)`: set it aside).
+    checkpoint: Option<(Store, ConsentState, Option<RecoveryReason>)>,
 }
 
 /// What [`Store::open`] found.

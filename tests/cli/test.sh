@@ -9,6 +9,7 @@
 #      compiler (-Werror; the version of bindings/kotlin/pom.xml, so the Maven cache is shared) and a run of
 #      tests/cli/kotlin-codegen/src/CodegenCheck.kt; Swift, when the Swift toolchain root exists
 #      (bindings/swift/toolchain.sh), compiled and run with tests/cli/swift-codegen/main.swift.
+#   3. `consentkit export apple-privacy` of every example read back by Python's plistlib (a second plist parser).
 #
 # Installs Debian's chromium (and a CJK font for the screenshots) with apt-get when missing, as root.
 # CONSENTKIT_CLI_SKIP_KOTLIN=1 / CONSENTKIT_CLI_SKIP_SWIFT=1 skip a compiler check. The last line says what passed.
@@ -142,6 +143,30 @@ else
     bindings/swift/toolchain.sh run "$dir" "swiftc -warnings-as-errors -module-name CodegenCheck *.swift -o codegen-check && ./codegen-check" \
         || die "the generated Swift does not compile or its check failed"
     passed+=("Swift codegen: ${#examples[@]} files compiled with -warnings-as-errors, main.swift ran")
+fi
+
+# ------------------------------------------------------------------------------------------------------------------
+# 3. The exported privacy manifests read by a second, independent plist parser (Python's plistlib)
+
+if command -v python3 >/dev/null 2>&1; then
+    n=0
+    for f in examples/*.json; do
+        stem=$(basename "$f" .json)
+        "$BIN" export apple-privacy "$f" >"$ART/$stem.xcprivacy"
+        python3 - "$ART/$stem.xcprivacy" <<'PY' || die "$f: the exported privacy manifest does not read with plistlib"
+import plistlib, sys
+with open(sys.argv[1], "rb") as fh:
+    d = plistlib.load(fh, fmt=plistlib.FMT_XML)
+assert isinstance(d["NSPrivacyTracking"], bool)
+for c in d["NSPrivacyCollectedDataTypes"]:
+    assert c["NSPrivacyCollectedDataType"].startswith("NSPrivacyCollectedDataType"), c
+    assert c["NSPrivacyCollectedDataTypePurposes"], c
+PY
+        n=$((n + 1))
+    done
+    passed+=("privacy manifests of $n examples read by plistlib")
+else
+    log "plistlib check: skipped (no python3)"
 fi
 
 printf '%s\n' "${passed[@]}" | sed 's/^/[cli-test] ok: /' >&2

@@ -6,14 +6,14 @@ import SwiftUI
 /// - `typed_address`: a text field (location refused or not granted: the basic tier, the ride still books),
 /// - no tier: the privacy policy is not agreed yet.
 struct PickupScreen: View {
-    @Bindable var model: ConsentModel
+    @Bindable var model: RideConsent
     @State private var address = ""
 
     var body: some View {
         NavigationStack {
             Form {
                 Section("Pickup") {
-                    switch model.pickup?.id {
+                    switch model.pickup?.tierID {
                     case "live_location":
                         Label(model.lastLocation ?? "Locating…", systemImage: "location.fill")
                         Button("Refresh my location") { model.locate() }
@@ -41,7 +41,7 @@ struct PickupScreen: View {
                         }
                     }
                 }
-                if let filing = model.kit?.filing(), let url = URL(string: filing.url) {
+                if let filing = model.store?.filing(), let url = URL(string: filing.url) {
                     Section {
                         Link(filing.number, destination: url).font(.footnote)
                     }
@@ -56,12 +56,11 @@ struct PickupScreen: View {
             .alert("ConsentKit", isPresented: messageShown, presenting: model.message) { _ in
                 Button("OK") { model.message = nil }
             } message: { Text($0) }
-            .task { await model.follow() }
             .task {
                 model.askAtAppStart()
-                if model.pickup?.id == "live_location" { model.locate() }
+                if model.pickup?.tierID == "live_location" { model.locate() }
             }
-            .onChange(of: model.pickup?.id) { _, tier in
+            .onChange(of: model.pickup?.tierID) { _, tier in
                 if tier == "live_location" { model.locate() }
             }
         }

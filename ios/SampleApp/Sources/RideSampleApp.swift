@@ -5,7 +5,7 @@ import SwiftUI
 /// degrades to a typed address when location is refused. The ride still books.
 @main
 struct RideSampleApp: App {
-    @State private var model = ConsentModel.openAtLaunch()
+    @State private var model = RideConsent.openAtLaunch()
     @Environment(\.scenePhase) private var scenePhase
 
     var body: some Scene {
@@ -14,7 +14,7 @@ struct RideSampleApp: App {
         }
         .onChange(of: scenePhase) { _, phase in
             // Access counts wait in memory briefly; write them before the app may be suspended.
-            if phase == .background { model.kit?.didEnterBackground() }
+            if phase == .background, let store = model.store { Task { await store.didEnterBackground() } }
         }
     }
 }

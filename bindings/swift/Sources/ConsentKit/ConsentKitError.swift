@@ -13,18 +13,18 @@ public enum ConsentKitError: Error, Sendable, Hashable {
     case unknownId(kind: IdKind, id: String)
     /// An argument that makes no sense (e.g. a policy version that is not the current one).
     case invalidArgument(detail: String)
-    /// Purposes that need separate consent were passed to ``ConsentKit/grantAll(_:source:actor:)``, which refuses
+    /// Purposes that need separate consent were passed to ``ConsentStore/grantAll(_:source:actor:)``, which refuses
     /// any list containing one — even a list of one: a separate consent is asked and granted on its own, with
-    /// ``ConsentKit/grant(_:source:actor:)``.
+    /// ``ConsentStore/grant(_:source:actor:)``.
     case separateConsentRequired(purposes: [String])
     /// Only a guardian (``ConsentActor/guardian``) can do this: the user is under the guardian age, or the call is
-    /// one only a guardian makes (``ConsentKit/agreeToChildrenRules(version:source:actor:)``).
+    /// one only a guardian makes (``ConsentStore/agreeToChildrenRules(version:source:actor:)``).
     case guardianRequired(age: Int)
     /// The database could not be opened or written; nothing changed.
     case storage(detail: String)
     /// The instance was closed.
     case closed
-    /// ``ConsentKit/advanceClock(by:)`` needs an instance opened with ``OpenOptions/manualClockStart``.
+    /// ``ConsentStore/advanceClock(by:)`` needs an instance opened with ``OpenOptions/manualClockStart``.
     case clockNotManual
     /// The core answered something this version of the Swift layer does not understand, or failed unexpectedly.
     /// This is a bug in ConsentKit; please report it with `detail`.

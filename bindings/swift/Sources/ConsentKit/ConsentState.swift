@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything the app's consent screens need, published on ``ConsentKit/states`` after each change.
+/// Everything the app's consent screens need, published on ``ConsentStore/states`` after each change.
 ///
 /// Every value is computed by the core; the facade only converts it.
 public struct ConsentState: Sendable, Hashable {
@@ -19,19 +19,22 @@ public struct ConsentState: Sendable, Hashable {
     /// The recovery that happened when the database was opened, if it had to be set aside.
     public let recovery: RecoveryInfo?
 
-    /// The state of one purpose, or `nil` if the manifest does not declare it.
-    public func purpose(_ id: String) -> PurposeState? {
-        purposes.first { $0.id == id }
+    /// The state of one purpose (an id or a generated ``PurposeID``), or `nil` if the manifest does not declare it.
+    public func purpose(_ id: some PurposeID) -> PurposeState? {
+        let id = id.manifestID
+        return purposes.first { $0.id == id }
     }
 
-    /// The resolved tier of one feature, or `nil` if the manifest does not declare it.
-    public func tier(of feature: String) -> Tier? {
-        features.first { $0.feature == feature }
+    /// The resolved tier of one feature (an id or a generated ``FeatureID``), or `nil` if the manifest does not
+    /// declare it.
+    public func tier(of feature: some FeatureID) -> Tier? {
+        let feature = feature.manifestID
+        return features.first { $0.feature == feature }
     }
 }
 
-/// The state of one purpose.
-public struct PurposeState: Sendable, Hashable {
+/// The state of one purpose. `Identifiable` by the purpose's id, for `ForEach(state.purposes)`.
+public struct PurposeState: Sendable, Hashable, Identifiable {
     /// The purpose's id.
     public let id: String
     /// Whether collecting for it is allowed now.
@@ -39,7 +42,7 @@ public struct PurposeState: Sendable, Hashable {
     /// Why not, when it is not allowed.
     public let denyReason: DenyReason?
     /// Whether it needs its own consent, asked on its own (sensitive data, a third party, storage abroad, or
-    /// tracking). Such purposes are granted one per ``ConsentKit/grant(_:source:actor:)`` call.
+    /// tracking). Such purposes are granted one per ``ConsentStore/grant(_:source:actor:)`` call.
     public let needsSeparateConsent: Bool
     /// Whether it needs an explicit opt-in (`consent` basis), rather than being covered by the policy agreement.
     public let needsOptIn: Bool
@@ -65,7 +68,7 @@ public enum AgeBracket: String, Sendable, Hashable, CaseIterable {
     case adult
 }
 
-/// The consent database was damaged, tampered with, or written by a newer ConsentKit, and was set aside when it was
+/// The consent database was damaged, tampered with, or written by a newer ConsentStore, and was set aside when it was
 /// opened. ConsentKit then runs on the safe default: nothing granted, every feature on its basic tier.
 public struct RecoveryInfo: Sendable, Hashable {
     /// Why the database was set aside.

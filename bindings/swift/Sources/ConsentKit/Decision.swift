@@ -2,8 +2,8 @@ import Foundation
 
 /// The answer to "may I collect this data type for this purpose now?".
 ///
-/// Read it from ``ConsentKit/decide(_:_:)``. A denial names why, so the app can offer the feature's reduced tier
-/// (``ConsentKit/resolve(_:)``) or ask at the right moment (``ConsentKit/nextPrompt(for:)``).
+/// Read it from ``ConsentStore/decide(_:_:)``. A denial names why, so the app can offer the feature's reduced tier
+/// (``ConsentStore/resolve(_:)``) or ask at the right moment (``ConsentStore/nextPrompt(for:)``).
 public enum Decision: Sendable, Hashable {
     /// Go ahead.
     case allowed
@@ -30,13 +30,13 @@ public enum DenyReason: String, Sendable, Hashable, CaseIterable {
     case guardianRequired
     /// The purpose does not declare this data type in the manifest.
     case notDeclared
-    /// The purpose's frequency limit for this data type is reached (``ConsentKit/collect(_:_:recipient:)`` only).
+    /// The purpose's frequency limit for this data type is reached (``ConsentStore/collect(_:_:recipient:)`` only).
     case frequencyLimited
-    /// The recipient is not declared for this purpose (``ConsentKit/collect(_:_:recipient:)`` only).
+    /// The recipient is not declared for this purpose (``ConsentStore/collect(_:_:recipient:)`` only).
     case recipientNotDeclared
 }
 
-/// The result of ``ConsentKit/collect(_:_:recipient:)``.
+/// The result of ``ConsentStore/collect(_:_:recipient:)``.
 public enum CollectResult: Sendable, Hashable {
     /// Allowed, and counted in the on-device access log.
     case allowed
@@ -44,15 +44,15 @@ public enum CollectResult: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - reason: Why.
-    ///   - retryAfter: For ``DenyReason/frequencyLimited``: seconds until a collection would be allowed again;
+    ///   - retryAfter: For ``DenyReason/frequencyLimited``: how long until a collection would be allowed again;
     ///     `nil` otherwise.
-    case denied(DenyReason, retryAfter: TimeInterval?)
+    case denied(DenyReason, retryAfter: Duration?)
 
     /// Whether the collection was allowed (and counted).
     public var isAllowed: Bool { self == .allowed }
 }
 
-/// The result of ``ConsentKit/withConsent(_:_:recipient:body:)``: the body's value, or why it did not run.
+/// The result of ``ConsentStore/withConsent(_:_:recipient:body:)``: the body's value, or why it did not run.
 public enum ConsentResult<Value> {
     /// Consent allowed the collection: the body ran and returned this value.
     case allowed(Value)
@@ -60,8 +60,8 @@ public enum ConsentResult<Value> {
     ///
     /// - Parameters:
     ///   - reason: Why.
-    ///   - retryAfter: For ``DenyReason/frequencyLimited``: seconds until it would be allowed; `nil` otherwise.
-    case denied(DenyReason, retryAfter: TimeInterval?)
+    ///   - retryAfter: For ``DenyReason/frequencyLimited``: how long until it would be allowed; `nil` otherwise.
+    case denied(DenyReason, retryAfter: Duration?)
 
     /// The body's value, or `nil` when it did not run.
     public var value: Value? {

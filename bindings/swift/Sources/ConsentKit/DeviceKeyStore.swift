@@ -2,7 +2,7 @@ import Foundation
 internal import ConsentKitGenerated
 
 /// The platform key store that authenticates the consent database, passed to
-/// ``ConsentKit/open(dbPath:manifestJSON:options:deviceKey:)``.
+/// ``ConsentStore/open(dbPath:manifestJSON:options:deviceKey:)``.
 ///
 /// It exists so the key that shows "this file was written here, in this order, and not rolled back" lives outside
 /// the file: anyone who can write the database can recompute its hashes, but cannot MAC them without this key

@@ -1,6 +1,6 @@
 internal import ConsentKitGenerated
 
-/// How ``ConsentKit/verifyIntegrity()`` ended. It exists because open no longer walks the whole ledger (it trusts
+/// How ``ConsentStore/verifyIntegrity()`` ended. It exists because open no longer walks the whole ledger (it trusts
 /// the authenticated checkpoint), so the full check is a maintenance call whose outcome the app may want to log.
 public enum IntegrityCheck: Sendable, Hashable {
     /// Every ledger row, the head's MAC and the head kept outside the file verified: `rows` rows in `tookMs`

@@ -1,20 +1,20 @@
 import Foundation
 
-/// How ``ConsentKit/open(dbPath:manifestJSON:options:)`` opens the consent database.
+/// How ``ConsentStore/open(dbPath:manifestJSON:options:)`` opens the consent database.
 public struct OpenOptions: Sendable, Hashable {
     /// Tests, previews and demos: run on a manual clock that starts at this date and only moves with
-    /// ``ConsentKit/advanceClock(by:)``. `nil` (the default) uses the system clock.
+    /// ``ConsentStore/advanceClock(by:)``. `nil` (the default) uses the system clock.
     public var manualClockStart: Date?
     /// How many collections one (purpose, data type) pair may count in memory before the facade sends them to
     /// the core's access log. The facade also sends them ``accessBatchInterval`` after the first one, on
-    /// ``ConsentKit/flush()``, on ``ConsentKit/didEnterBackground()`` and on ``ConsentKit/close()``.
+    /// ``ConsentStore/flush()``, on ``ConsentStore/didEnterBackground()`` and on ``ConsentStore/close()``.
     public var accessBatchSize: Int
     /// The longest time a counted collection waits in memory before the facade sends it to the core (seconds).
     public var accessBatchInterval: TimeInterval
     /// How many access counts the core keeps in memory before it writes them to the database (default 4096); it
-    /// also writes them on ``ConsentKit/flush()``, at each hour boundary and on close. `nil` keeps the default.
+    /// also writes them on ``ConsentStore/flush()``, at each hour boundary and on close. `nil` keeps the default.
     public var coreFlushEvery: UInt32?
-    /// Where the key file and the head file that authenticate the database live when ``ConsentKit`` is opened
+    /// Where the key file and the head file that authenticate the database live when ``ConsentStore`` is opened
     /// without a ``DeviceKeyStore`` (`nil`: the database's directory). Keep it out of backups (mark it
     /// `isExcludedFromBackup`): a backup that restores them with an older database defeats rollback detection.
     /// Ignored when a ``DeviceKeyStore`` is given.

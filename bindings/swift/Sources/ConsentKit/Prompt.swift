@@ -1,15 +1,15 @@
-/// What the app should ask the user next, with the texts to render. Returned by ``ConsentKit/nextPrompt(for:)``.
+/// What the app should ask the user next, with the texts to render. Returned by ``ConsentStore/nextPrompt(for:)``.
 ///
 /// For a child (under 14) every prompt is ``PromptKind/guardianConsent`` and must be answered with
 /// ``ConsentActor/guardian``: first the policy (``purpose`` is `nil`; ``childrenRules`` may already be set, but each
 /// document is agreed with its own call), then the children's rules (``purpose`` `nil`, ``childrenRules`` set), then
-/// each optional purpose on its own (``purpose`` set). Ask ``ConsentKit/nextPrompt(for:)`` again after each answer.
+/// each optional purpose on its own (``purpose`` set). Ask ``ConsentStore/nextPrompt(for:)`` again after each answer.
 public struct Prompt: Sendable, Hashable {
     /// The kind of prompt.
     public let kind: PromptKind
     /// The purpose asked for; `nil` for a policy agreement.
     public let purpose: PurposeText?
-    /// The privacy policy version to show (pass it back to ``ConsentKit/agreeToPolicy(version:source:actor:)``).
+    /// The privacy policy version to show (pass it back to ``ConsentStore/agreeToPolicy(version:source:actor:)``).
     public let policyVersion: String
     /// The privacy policy's URL.
     public let policyURL: String
@@ -17,7 +17,7 @@ public struct Prompt: Sendable, Hashable {
     public let covers: [PurposeText]
     /// Set on a ``PromptKind/guardianConsent`` prompt when the guardian must agree to the app's children's
     /// personal-information rules: show them, then call
-    /// ``ConsentKit/agreeToChildrenRules(version:source:actor:)`` with its version and ``ConsentActor/guardian``.
+    /// ``ConsentStore/agreeToChildrenRules(version:source:actor:)`` with its version and ``ConsentActor/guardian``.
     /// `nil` otherwise.
     public let childrenRules: ChildrenRules?
 }
@@ -25,7 +25,7 @@ public struct Prompt: Sendable, Hashable {
 /// The app's children's personal-information rules (儿童个人信息保护规则) a guardian agrees to: a consent separate
 /// from the privacy policy, which a child's necessary purposes ride on (``Prompt/childrenRules``).
 public struct ChildrenRules: Sendable, Hashable {
-    /// The version to pass to ``ConsentKit/agreeToChildrenRules(version:source:actor:)``.
+    /// The version to pass to ``ConsentStore/agreeToChildrenRules(version:source:actor:)``.
     public let version: String
     /// Where the rules are published: show or link them.
     public let url: String
@@ -44,14 +44,31 @@ public enum PromptKind: String, Sendable, Hashable, CaseIterable {
     case guardianConsent
 }
 
-/// When the app asks ``ConsentKit/nextPrompt(for:)``.
-public enum PromptTrigger: Sendable, Hashable {
+/// When the app asks ``ConsentStore/nextPrompt(for:)``: `.appStart`, `.feature(Ids.Feature.pickup)` or
+/// `.settings(purpose: Ids.Purpose.liveLocation)` (generated typed ids or strings).
+///
+/// A struct with static members rather than an enum so that its ids can be typed ids or strings alike.
+public struct PromptTrigger: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        case appStart
+        case feature(String)
+        case settings(purpose: String)
+    }
+
+    let kind: Kind
+
     /// The app starts: policy agreement and re-consent.
-    case appStart
-    /// The user opens a feature: just-in-time consent for its next richer tier (respects the refusal cooldown).
-    case feature(String)
-    /// The user asks, from a settings screen, to enable a purpose (the refusal cooldown does not apply).
-    case settings(purpose: String)
+    public static let appStart = PromptTrigger(kind: .appStart)
+
+    /// The user opens `feature`: just-in-time consent for its next richer tier (respects the refusal cooldown).
+    public static func feature(_ feature: some FeatureID) -> PromptTrigger {
+        PromptTrigger(kind: .feature(feature.manifestID))
+    }
+
+    /// The user asks, from a settings screen, to enable `purpose` (the refusal cooldown does not apply).
+    public static func settings(purpose: some PurposeID) -> PromptTrigger {
+        PromptTrigger(kind: .settings(purpose: purpose.manifestID))
+    }
 }
 
 /// What the user must be told about a purpose before consenting.

@@ -2,7 +2,7 @@ import Foundation
 internal import ConsentKitGenerated
 
 /// What the app must show users about its data use: the collection list and the third-party sharing list, with the
-/// real counts of the on-device access log, as ``ConsentKit/transparencyLists()`` returns them. It exists so an
+/// real counts of the on-device access log, as ``ConsentStore/transparencyLists()`` returns them. It exists so an
 /// app can build its "what we collect" screen from the same facts the core enforces, without parsing JSON.
 public struct TransparencyLists: Sendable, Hashable, Decodable {
     /// One row per (purpose, data type), in manifest order.
@@ -121,7 +121,7 @@ public enum ReceiptState: String, Sendable, Hashable, CaseIterable, Decodable {
     case lapsed
 }
 
-/// One consent receipt (after ISO/IEC TS 27560): the proof of one consent given, as ``ConsentKit/receipts()``
+/// One consent receipt (after ISO/IEC TS 27560): the proof of one consent given, as ``ConsentStore/receipts()``
 /// returns it. It exists so the app can show users "what you agreed to, when" (PIPL's right of access) from the
 /// ledger.
 public struct Receipt: Sendable, Hashable, Decodable {
@@ -203,7 +203,7 @@ private func dateFromMs(_ ms: Int64) -> Date {
 }
 
 /// The transparency screen, the receipts and the full export (all off the caller's thread).
-extension ConsentKit {
+extension ConsentStore {
     /// The collection list and the third-party sharing list with the real counts of the access log, for the app's
     /// "what we collect and share" screen (PIPL Art. 17; China's collection-list and sharing-list rules). It exists
     /// so the screen shows the same facts the core enforces. Pending access counts are sent and written first, so

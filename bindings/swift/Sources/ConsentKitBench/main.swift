@@ -22,7 +22,7 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 
 // MARK: Set-up
 
-let kit = try ConsentKit.open(
+let kit = try ConsentStore.open(
     dbPath: scratch.appendingPathComponent("facade.db").path,
     manifestJSON: manifest,
     options: OpenOptions(manualClockStart: Date(timeIntervalSince1970: TimeInterval(startMs) / 1000))
@@ -108,6 +108,17 @@ var rows: [Row] = []
                     cpuNsPerOp: median(cpu)))
 }
 
+/// Runs an async facade call to its end from the synchronous measuring loop (the main thread waits; the call runs
+/// on the facade's own queues, never on the main actor).
+func waitFor(_ operation: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        await operation()
+        done.signal()
+    }
+    done.wait()
+}
+
 @inline(__always) func code(_ d: Decision) -> UInt64 {
     switch d {
     case .allowed: 1
@@ -118,13 +129,13 @@ var rows: [Row] = []
 @inline(__always) func code(_ c: CollectResult) -> UInt64 {
     switch c {
     case .allowed: 1
-    case let .denied(_, retryAfter): 2 &+ UInt64(retryAfter ?? 0)
+    case let .denied(_, retryAfter): 2 &+ UInt64(retryAfter?.components.seconds ?? 0)
     }
 }
 
 let n = 10_000_000
 
-try measure("facade_decide_mirror", "ConsentKit.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
+try measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType) from the mirror (no FFI)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
@@ -160,17 +171,17 @@ measure("ffi_decide_code_method", "the method decideCode(purpose:dataType:) by h
     return sum
 }
 
-try measure("facade_collect", "ConsentKit.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
+try measure("facade_collect", "ConsentStore.collect on allowed pairs without a limit, amortised (batching included, flush at the end)", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
         let k = i & (keyCount - 1)
         sum &+= code(try kit.collect(unlimitedPurposes[k], unlimitedTypes[k]))
     }
-    kit.didEnterBackground() // send and write what is pending, inside the measured time
+    waitFor { [kit] in await kit.didEnterBackground() } // send and write what is pending, inside the measured time
     return sum
 }
 
-try measure("facade_collect_limited", "ConsentKit.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
+try measure("facade_collect_limited", "ConsentStore.collect on a frequency-limited pair (crosses into the core: collectCode)", iterations: n / 5) { n in
     var sum: UInt64 = 0
     for _ in 0..<n {
         sum &+= code(try kit.collect("live_location", "location"))
@@ -187,7 +198,7 @@ measure("ffi_decide_string", "the generated string-keyed decide(purpose:dataType
     return sum
 }
 
-try kit.close()
+try await kit.close()
 raw.close()
 
 // MARK: Report

@@ -42,10 +42,10 @@ final class ChildFlowTests: XCTestCase {
     func testTransferIsPerPurpose() async throws {
         let kit = try openKit(self, manifest: "examples/map_navigation.json")
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
-        XCTAssertFalse(try kit.mayTransfer(to: "trafficdata", purpose: "traffic_contribution"))
+        XCTAssertFalse(try kit.mayTransfer(to: "trafficdata", for: "traffic_contribution"))
         try await kit.grant("traffic_contribution", source: "test")
-        XCTAssertTrue(try kit.mayTransfer(to: "trafficdata", purpose: "traffic_contribution"))
+        XCTAssertTrue(try kit.mayTransfer(to: "trafficdata", for: "traffic_contribution"))
         // routing is allowed but does not name trafficdata as a recipient.
-        XCTAssertFalse(try kit.mayTransfer(to: "trafficdata", purpose: "routing"))
+        XCTAssertFalse(try kit.mayTransfer(to: "trafficdata", for: "routing"))
     }
 }

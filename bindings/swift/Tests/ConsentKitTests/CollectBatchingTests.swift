@@ -5,7 +5,7 @@ import XCTest
 /// `collect` counting: batches on a size threshold, a timer, `flush()`, `didEnterBackground()` and `close()`;
 /// limited pairs and recipients go to the core; `withConsent`.
 final class CollectBatchingTests: XCTestCase {
-    private func agreedKit(batchSize: Int = 1024, batchInterval: TimeInterval = 60) async throws -> ConsentKit {
+    private func agreedKit(batchSize: Int = 1024, batchInterval: TimeInterval = 60) async throws -> ConsentStore {
         let kit = try openKit(self, batchSize: batchSize, batchInterval: batchInterval)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         return kit
@@ -47,11 +47,11 @@ final class CollectBatchingTests: XCTestCase {
         XCTAssertEqual(kit.batcher.statistics.collections, 7)
 
         for _ in 0..<5 { _ = try kit.collect("ride", "departure") }
-        kit.didEnterBackground()
-        XCTAssertEqual(kit.batcher.statistics.collections, 12, "didEnterBackground sends synchronously")
+        await kit.didEnterBackground()
+        XCTAssertEqual(kit.batcher.statistics.collections, 12, "didEnterBackground returns when the counts are sent")
 
         for _ in 0..<2 { _ = try kit.collect("ride", "departure") }
-        try kit.close()
+        try await kit.close()
         XCTAssertEqual(kit.batcher.statistics.collections, 14, "close sends what is pending")
         XCTAssertThrowsError(try kit.collect("ride", "departure")) { XCTAssertEqual($0 as? ConsentKitError, .closed) }
     }
@@ -63,9 +63,9 @@ final class CollectBatchingTests: XCTestCase {
         for i in 0..<12 {
             XCTAssertEqual(try kit.collect("live_location", "location"), .allowed, "collection \(i)")
         }
-        XCTAssertEqual(try kit.collect("live_location", "location"), .denied(.frequencyLimited, retryAfter: 60))
+        XCTAssertEqual(try kit.collect("live_location", "location"), .denied(.frequencyLimited, retryAfter: .seconds(60)))
         try kit.advanceClock(by: 30)
-        XCTAssertEqual(try kit.collect("live_location", "location"), .denied(.frequencyLimited, retryAfter: 30))
+        XCTAssertEqual(try kit.collect("live_location", "location"), .denied(.frequencyLimited, retryAfter: .seconds(30)))
         XCTAssertEqual(try kit.collect("ads", "device_id", recipient: "adnet"), .allowed)
         XCTAssertEqual(try kit.collect("ride", "phone_number", recipient: "adnet"), .denied(.recipientNotDeclared, retryAfter: nil))
         XCTAssertEqual(kit.batcher.pending, 0, "the core counted those itself")

@@ -73,11 +73,11 @@ final class ConcurrencyTests: XCTestCase {
         for i in 0..<100 {
             try await kit.grant("ads", source: "test")
             XCTAssertEqual(try kit.decide("ads", "device_id"), .allowed, "iteration \(i)")
-            XCTAssertEqual(try kit.resolve("offers").id, "personalised", "iteration \(i)")
+            XCTAssertEqual(try kit.resolve("offers").tierID, "personalised", "iteration \(i)")
             XCTAssertEqual(try kit.collect("ads", "usage_history"), .allowed, "iteration \(i)")
             try await kit.withdraw("ads", source: "test")
             XCTAssertEqual(try kit.decide("ads", "device_id"), .denied(.withdrawn), "iteration \(i)")
-            XCTAssertEqual(try kit.resolve("offers").id, "generic", "iteration \(i)")
+            XCTAssertEqual(try kit.resolve("offers").tierID, "generic", "iteration \(i)")
             XCTAssertEqual(try kit.collect("ads", "usage_history"), .denied(.withdrawn, retryAfter: nil))
         }
     }

@@ -31,12 +31,12 @@ final class ErrorMappingTests: XCTestCase {
             let expect = try XCTUnwrap(
                 (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["x-expect"] as? String
             )
-            let lint = try ConsentKit.lint(manifestJSON: json)
+            let lint = try ConsentStore.lint(manifestJSON: json)
             XCTAssertEqual(Set(lint.map(\.code)), [expect], file.lastPathComponent)
             let db = dir.appendingPathComponent("\(file.lastPathComponent).db").path
             do {
-                let kit = try ConsentKit.open(dbPath: db, manifestJSON: json)
-                try kit.close()
+                let kit = try ConsentStore.open(dbPath: db, manifestJSON: json)
+                try kit.closeBlocking()
                 XCTAssertTrue(lint.allSatisfy { $0.severity == .warning }, "\(file.lastPathComponent) opened despite errors")
             } catch let ConsentKitError.invalidManifest(detail, _, diagnostics) {
                 refused += 1
@@ -52,14 +52,14 @@ final class ErrorMappingTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         var manifest = try readRepoFile("examples/ride_hailing.json")
         manifest = manifest.replacingOccurrences(of: "\"basis\": \"necessary\"", with: "\"basis\": \"sometimes\"")
-        XCTAssertThrowsError(try ConsentKit.open(dbPath: dir.appendingPathComponent("x.db").path, manifestJSON: manifest)) {
+        XCTAssertThrowsError(try ConsentStore.open(dbPath: dir.appendingPathComponent("x.db").path, manifestJSON: manifest)) {
             guard case let .invalidManifest(_, path, diagnostics)? = $0 as? ConsentKitError else {
                 return XCTFail("expected invalidManifest, got \($0)")
             }
             XCTAssertTrue(path.contains("purposes"), path)
             XCTAssertEqual(diagnostics, [])
         }
-        XCTAssertThrowsError(try ConsentKit.open(dbPath: dir.appendingPathComponent("y.db").path, manifestJSON: "{")) {
+        XCTAssertThrowsError(try ConsentStore.open(dbPath: dir.appendingPathComponent("y.db").path, manifestJSON: "{")) {
             guard case .invalidManifest? = $0 as? ConsentKitError else { return XCTFail("got \($0)") }
         }
     }
@@ -72,8 +72,8 @@ final class ErrorMappingTests: XCTestCase {
         assertThrows(.unknownId(kind: .feature, id: "teleport"), try kit.resolve("teleport"))
         assertThrows(.unknownId(kind: .dataType, id: "telepathy"), try kit.collect("ride", "telepathy"))
         assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.collect("ride", "phone_number", recipient: "nobody"))
-        assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayTransfer(to: "nobody", purpose: "ads"))
-        assertThrows(.unknownId(kind: .purpose, id: "nope"), try kit.mayTransfer(to: "adnet", purpose: "nope"))
+        assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayTransfer(to: "nobody", for: "ads"))
+        assertThrows(.unknownId(kind: .purpose, id: "nope"), try kit.mayTransfer(to: "adnet", for: "nope"))
         assertThrows(.unknownId(kind: .thirdParty, id: "nobody"), try kit.mayInitialize("nobody"))
         assertThrows(.unknownId(kind: .feature, id: "teleport"), try kit.nextPrompt(for: .feature("teleport")))
         assertThrows(.unknownId(kind: .purpose, id: "nope"), try kit.nextPrompt(for: .settings(purpose: "nope")))
@@ -87,7 +87,7 @@ final class ErrorMappingTests: XCTestCase {
             try await kit.agreeToPolicy(version: "1999", source: "test")
         }
         assertThrows(.invalidArgument(detail: "time only moves forward"), try kit.advanceClock(by: -1))
-        await assertThrows(.invalidArgument(detail: "no purpose to grant")) { try await kit.grantAll([], source: "test") }
+        await assertThrows(.invalidArgument(detail: "no purpose to grant")) { try await kit.grantAll([String](), source: "test") }
         await assertThrows(.invalidArgument(detail: "source is longer than 256 bytes")) {
             try await kit.declinePolicy(source: String(repeating: "s", count: 10_000))
         }
@@ -126,7 +126,7 @@ final class ErrorMappingTests: XCTestCase {
             XCTFail("agreed to another children's-rules version")
         } catch ConsentKitError.invalidArgument {}
         try await kit.agreeToChildrenRules(version: "3.2", source: "test", actor: .guardian)
-        try kit.close()
+        try await kit.close()
         await assertThrows(.closed) { try await kit.agreeToChildrenRules(version: "3.2", source: "test", actor: .guardian) }
     }
 
@@ -136,22 +136,22 @@ final class ErrorMappingTests: XCTestCase {
         let file = dir.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
         let db = file.appendingPathComponent("consent.db")
-        XCTAssertThrowsError(try ConsentKit.open(dbPath: db.path, manifestJSON: try readRepoFile("examples/news.json"))) {
+        XCTAssertThrowsError(try ConsentStore.open(dbPath: db.path, manifestJSON: try readRepoFile("examples/news.json"))) {
             guard case let .storage(detail)? = $0 as? ConsentKitError else { return XCTFail("expected storage, got \($0)") }
             XCTAssertFalse(detail.isEmpty)
         }
         // A directory where the database file should be is an argument error.
         let directory = dir.appendingPathComponent("a-directory.db")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        XCTAssertThrowsError(try ConsentKit.open(dbPath: directory.path, manifestJSON: try readRepoFile("examples/news.json"))) {
+        XCTAssertThrowsError(try ConsentStore.open(dbPath: directory.path, manifestJSON: try readRepoFile("examples/news.json"))) {
             guard case .invalidArgument? = $0 as? ConsentKitError else { return XCTFail("expected invalidArgument, got \($0)") }
         }
     }
 
     func testClosed() async throws {
         let kit = try openKit(self)
-        try kit.close()
-        try kit.close() // idempotent
+        try await kit.close()
+        try await kit.close() // idempotent
         XCTAssertTrue(kit.isClosed)
         assertThrows(.closed, try kit.decide("ride", "phone_number"))
         assertThrows(.closed, try kit.resolve("pickup"))
@@ -159,20 +159,20 @@ final class ErrorMappingTests: XCTestCase {
         assertThrows(.closed, try kit.collect("live_location", "location"))
         assertThrows(.closed, try kit.status())
         assertThrows(.closed, try kit.nextPrompt())
-        assertThrows(.closed, try kit.mayTransfer(to: "adnet", purpose: "ads"))
+        assertThrows(.closed, try kit.mayTransfer(to: "adnet", for: "ads"))
         await assertThrows(.closed) { try await kit.grant("ads", source: "test") }
         await assertThrows(.closed) { try await kit.flush() }
-        kit.didEnterBackground() // does nothing, does not crash
+        await kit.didEnterBackground() // does nothing, does not crash
         // Unknown ids are still named first, as in the core.
         assertThrows(.unknownId(kind: .feature, id: "teleport"), try kit.resolve("teleport"))
     }
 
     func testClockNotManual() throws {
         let dir = try temporaryDirectory(self)
-        let kit = try ConsentKit.open(
+        let kit = try ConsentStore.open(
             dbPath: dir.appendingPathComponent("c.db").path, manifestJSON: try readRepoFile("examples/news.json")
         )
-        defer { try? kit.close() }
+        defer { try? kit.closeBlocking() }
         assertThrows(.clockNotManual, try kit.advanceClock(by: 1))
     }
 

@@ -3,7 +3,7 @@ import XCTest
 @testable import ConsentKit
 
 /// The facade's ``DeviceKeyStore`` reaches the core: the database is keyed to the store, a lost key is re-keyed
-/// with the state kept, a rolled-back file is refused, and ``ConsentKit/verifyIntegrity()`` runs the full check.
+/// with the state kept, a rolled-back file is refused, and ``ConsentStore/verifyIntegrity()`` runs the full check.
 final class KeyedIntegrityTests: XCTestCase {
     /// An in-memory key store. Its `mac` is a TEST FAKE, not a MAC: a 32-byte keyed checksum (FNV-1a over the key,
     /// a counter and the data) that is deterministic per key and differs between keys, which is all the core's
@@ -54,18 +54,18 @@ final class KeyedIntegrityTests: XCTestCase {
         var description: String { "key store unavailable" }
     }
 
-    private func open(_ dir: URL, _ store: FakeKeyStore?, integrityDir: String? = nil) throws -> ConsentKit {
+    private func open(_ dir: URL, _ store: FakeKeyStore?, integrityDir: String? = nil) throws -> ConsentStore {
         let options = OpenOptions(
             manualClockStart: Date(timeIntervalSince1970: TimeInterval(defaultStartMs) / 1000),
             integrityDir: integrityDir
         )
-        let kit = try ConsentKit.open(
+        let kit = try ConsentStore.open(
             dbPath: dir.appendingPathComponent("consent.db").path,
             manifestJSON: try readRepoFile("examples/ride_hailing.json"),
             options: options,
             deviceKey: store
         )
-        addTeardownBlock { try? kit.close() }
+        addTeardownBlock { try? kit.closeBlocking() }
         return kit
     }
 
@@ -81,7 +81,7 @@ final class KeyedIntegrityTests: XCTestCase {
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         try await kit.grant("ads", source: "test")
         XCTAssertEqual(try kit.decide("ads", "device_id"), .allowed)
-        try kit.close()
+        try await kit.close()
         XCTAssertTrue(store.hasKey)
         XCTAssertNotNil(store.storedHead, "the head is stored with the key after a write")
         XCTAssertFalse(exists(dir.appendingPathComponent("consent.db.key")))
@@ -95,7 +95,7 @@ final class KeyedIntegrityTests: XCTestCase {
         try await first.agreeToPolicy(version: first.currentState.policyVersion, source: "test")
         try await first.grant("ads", source: "test")
         try await first.refuse("live_location", source: "test")
-        try first.close()
+        try await first.close()
 
         let second = try open(dir, store)
         XCTAssertNil(second.currentState.recovery)
@@ -109,7 +109,7 @@ final class KeyedIntegrityTests: XCTestCase {
         let first = try open(dir, FakeKeyStore())
         try await first.agreeToPolicy(version: first.currentState.policyVersion, source: "test")
         try await first.grant("ads", source: "test")
-        try first.close()
+        try await first.close()
 
         let fresh = FakeKeyStore()
         let second = try open(dir, fresh)
@@ -117,7 +117,7 @@ final class KeyedIntegrityTests: XCTestCase {
         XCTAssertEqual(recovery.reason, .keyReplaced)
         XCTAssertEqual(recovery.quarantinedPath, "", "nothing is set aside when the key is replaced")
         XCTAssertEqual(try second.decide("ads", "device_id"), .allowed)
-        try second.close()
+        try await second.close()
 
         let third = try open(dir, fresh)
         XCTAssertNil(third.currentState.recovery, "re-keyed under the new key")
@@ -129,14 +129,14 @@ final class KeyedIntegrityTests: XCTestCase {
         let store = FakeKeyStore()
         let first = try open(dir, store)
         try await first.agreeToPolicy(version: first.currentState.policyVersion, source: "test")
-        try first.close()
+        try await first.close()
         let db = dir.appendingPathComponent("consent.db")
         let sidecars = ["-wal", "-shm"].map { URL(fileURLWithPath: db.path + $0) }
         let copies = ([db] + sidecars).filter(exists).map { ($0, try? Data(contentsOf: $0)) }
 
         let second = try open(dir, store)
         try await second.grant("ads", source: "test")
-        try second.close()
+        try await second.close()
         for url in sidecars { try? FileManager.default.removeItem(at: url) }
         for (url, data) in copies { try XCTUnwrap(data).write(to: url) }
 
@@ -160,7 +160,7 @@ final class KeyedIntegrityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(rows, 3)
         XCTAssertGreaterThanOrEqual(tookMs, 0)
         XCTAssertNil(kit.currentState.recovery)
-        try kit.close()
+        try await kit.close()
         do {
             _ = try await kit.verifyIntegrity()
             XCTFail("verifyIntegrity after close must throw")
@@ -174,7 +174,7 @@ final class KeyedIntegrityTests: XCTestCase {
         let kit = try open(dir, nil, integrityDir: integrity.path)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "test")
         guard case .passed = try await kit.verifyIntegrity() else { return XCTFail("expected .passed") }
-        try kit.close()
+        try await kit.close()
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: integrity.path).isEmpty)
         XCTAssertFalse(exists(dir.appendingPathComponent("consent.db.key")), "not beside the database")
     }

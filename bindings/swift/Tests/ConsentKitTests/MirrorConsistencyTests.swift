@@ -8,7 +8,7 @@ import XCTest
 final class MirrorConsistencyTests: XCTestCase {
     /// Compares every answer; returns how many were compared.
     @discardableResult
-    static func assertMirrorMatchesCore(_ kit: ConsentKit, _ context: @autoclosure () -> String,
+    static func assertMirrorMatchesCore(_ kit: ConsentStore, _ context: @autoclosure () -> String,
                                         file: StaticString = #filePath, line: UInt = #line) -> Int {
         let h = kit.mirror.handles
         var compared = 0

@@ -31,8 +31,8 @@ final class MirrorVersionTests: XCTestCase {
                         let v = kit.mirror.snapshot
                         let allowed = try Decision(code: v.code(cell)).isAllowed
                         let tier = kit.mirror.tier(offers, in: v)
-                        if allowed != (tier.id == "personalised") {
-                            XCTFail("version \(v.version): decide says \(allowed), resolve offers \(tier.id ?? "-")")
+                        if allowed != (tier.tierID == "personalised") {
+                            XCTFail("version \(v.version): decide says \(allowed), resolve offers \(tier.tierID ?? "-")")
                         }
                         checked += 1
                         versions.insert(v.version)
@@ -54,6 +54,6 @@ final class MirrorVersionTests: XCTestCase {
 
         // The public reads agree with the last version too.
         XCTAssertFalse(try kit.decide("ads", "device_id").isAllowed)
-        XCTAssertEqual(try kit.resolve("offers").id, "generic")
+        XCTAssertEqual(try kit.resolve("offers").tierID, "generic")
     }
 }

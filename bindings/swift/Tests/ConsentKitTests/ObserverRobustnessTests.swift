@@ -40,6 +40,13 @@ final class ObserverRobustnessTests: XCTestCase {
         XCTAssertNotNil(try? kit.decide("ads", "device_id"))
         _ = try kit.resolve("offers")
         _ = try kit.collect("ride", "phone_number")
+        // The synchronous calls that cross into the core answer from its in-memory snapshot, so they do not wait
+        // for the write in progress either (why they are not async: see ConsentStore's documentation).
+        XCTAssertEqual(try kit.status().policyAgreed, true)
+        _ = try kit.nextPrompt(for: .feature("offers"))
+        _ = try kit.mayTransfer(to: "adnet", for: "ads")
+        _ = try kit.mayInitialize("adnet")
+        _ = try kit.now()
         XCTAssertEqual(writeDone.values, [], "the reads returned while the observer was still asleep in the write")
 
         try await write.value

@@ -55,7 +55,7 @@ final class ScenarioRun {
     private let dir: URL
     private var manifest: String
     private(set) var now: Int64
-    private(set) var kit: ConsentKit
+    private(set) var kit: ConsentStore
 
     init(file: URL, dir: URL) throws {
         self.file = file
@@ -68,8 +68,8 @@ final class ScenarioRun {
         kit = try Self.open(dir: dir, manifest: manifest, now: now)
     }
 
-    private static func open(dir: URL, manifest: String, now: Int64) throws -> ConsentKit {
-        try ConsentKit.open(
+    private static func open(dir: URL, manifest: String, now: Int64) throws -> ConsentStore {
+        try ConsentStore.open(
             dbPath: dir.appendingPathComponent("consent.db").path,
             manifestJSON: manifest,
             options: OpenOptions(manualClockStart: Date(timeIntervalSince1970: TimeInterval(now) / 1000))
@@ -77,13 +77,13 @@ final class ScenarioRun {
     }
 
     func close() {
-        try? kit.close()
+        try? kit.closeBlocking()
     }
 
     /// Runs every step; `afterStep` sees the kit after each one (for the mirror-vs-core checks). Returns the
     /// number of steps.
     @discardableResult
-    func run(afterStep: (ConsentKit, Int, [String: Any]) throws -> Void = { _, _, _ in }) async throws -> Int {
+    func run(afterStep: (ConsentStore, Int, [String: Any]) throws -> Void = { _, _, _ in }) async throws -> Int {
         for (i, step) in steps.enumerated() {
             let context = "\(file.lastPathComponent) step \(i): \(step)"
             let outcome: Result<JSON, any Error>
@@ -172,7 +172,7 @@ final class ScenarioRun {
                 case let .denied(reason, retryAfter):
                     .object([
                         "result": .string("denied:\(snakeCase(reason.rawValue))"),
-                        "retry_after_ms": retryAfter.map { .number(($0 * 1000).rounded()) } ?? .null,
+                        "retry_after_ms": retryAfter.map { .number((Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15).rounded()) } ?? .null,
                     ])
                 }
             }
@@ -180,13 +180,13 @@ final class ScenarioRun {
         case "resolve":
             let t = try kit.resolve(string(step, "feature"))
             return .object([
-                "tier": JSON(t.id),
+                "tier": JSON(t.tierID),
                 "missing": .array(t.missingPurposes.map(JSON.string)),
                 "can_ask_now": .bool(t.canAskNow),
                 "is_basic": .bool(t.isBasic),
             ])
         case "may_transfer":
-            return .bool(try kit.mayTransfer(to: string(step, "recipient"), purpose: string(step, "purpose")))
+            return .bool(try kit.mayTransfer(to: string(step, "recipient"), for: string(step, "purpose")))
         case "may_initialize":
             return .bool(try kit.mayInitialize(string(step, "third_party")))
         case "next_prompt":
@@ -215,7 +215,7 @@ final class ScenarioRun {
         case "flush":
             try await kit.flush()
         case "reopen":
-            try kit.close()
+            try await kit.close()
             if let m = step["manifest"] as? String {
                 manifest = try readRepoFile(m)
             }

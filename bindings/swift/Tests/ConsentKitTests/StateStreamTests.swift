@@ -5,7 +5,7 @@ import XCTest
 /// (c) `states` yields after grant / withdraw; several subscribers each start with the current state.
 final class StateStreamTests: XCTestCase {
     /// Consumes a stream in a task, collecting what it yields.
-    private func subscribe(_ kit: ConsentKit) -> (Collected<ConsentState>, Task<Void, Never>) {
+    private func subscribe(_ kit: ConsentStore) -> (Collected<ConsentState>, Task<Void, Never>) {
         let seen = Collected<ConsentState>()
         let stream = kit.states
         let task = Task {
@@ -26,7 +26,7 @@ final class StateStreamTests: XCTestCase {
         try await kit.grant("ads", source: "test")
         let granted = await waitUntil { first.values.last?.purpose("ads")?.isAllowed == true }
         XCTAssertTrue(granted, "the stream yields the grant")
-        XCTAssertEqual(first.values.last?.tier(of: "offers")?.id, "personalised")
+        XCTAssertEqual(first.values.last?.tier(of: "offers")?.tierID, "personalised")
 
         // A second subscriber starts with the current state (ads granted).
         let (second, secondTask) = subscribe(kit)
@@ -39,7 +39,7 @@ final class StateStreamTests: XCTestCase {
         for (name, seen) in [("first", first), ("second", second)] {
             let withdrawn = await waitUntil { seen.values.last?.purpose("ads")?.denyReason == .withdrawn }
             XCTAssertTrue(withdrawn, "\(name) subscriber sees the withdrawal")
-            XCTAssertEqual(seen.values.last?.tier(of: "offers")?.id, "generic")
+            XCTAssertEqual(seen.values.last?.tier(of: "offers")?.tierID, "generic")
         }
         // Versions only increase along a stream.
         let versions = first.values.map(\.version)
@@ -77,7 +77,7 @@ final class StateStreamTests: XCTestCase {
             for await _ in stream {}
             finished.append(true)
         }
-        try kit.close()
+        try await kit.close()
         let ended = await waitUntil { finished.values == [true] }
         XCTAssertTrue(ended, "streams finish on close")
         task.cancel()

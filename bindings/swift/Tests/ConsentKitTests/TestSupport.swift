@@ -37,19 +37,19 @@ func openKit(
     batchSize: Int = 1024,
     batchInterval: TimeInterval = 5,
     in dir: URL? = nil
-) throws -> ConsentKit {
+) throws -> ConsentStore {
     let dir = try dir ?? temporaryDirectory(test)
     let options = OpenOptions(
         manualClockStart: Date(timeIntervalSince1970: TimeInterval(startMs) / 1000),
         accessBatchSize: batchSize,
         accessBatchInterval: batchInterval
     )
-    let kit = try ConsentKit.open(
+    let kit = try ConsentStore.open(
         dbPath: dir.appendingPathComponent("consent.db").path,
         manifestJSON: try readRepoFile(manifest),
         options: options
     )
-    test.addTeardownBlock { try? kit.close() }
+    test.addTeardownBlock { try? kit.closeBlocking() }
     return kit
 }
 
@@ -92,11 +92,11 @@ func canonical(_ d: Decision) -> String {
 }
 
 func canonical(_ t: Tier) -> String {
-    "tier=\(t.id ?? "nil") index=\(t.index.map(String.init) ?? "nil") basic=\(t.isBasic) "
+    "tier=\(t.tierID ?? "nil") index=\(t.index.map(String.init) ?? "nil") basic=\(t.isBasic) "
         + "missing=\(t.missingPurposes) ask=\(t.canAskNow)"
 }
 
-extension ConsentKit {
+extension ConsentStore {
     /// The facade's (mirror) answer, canonical.
     func mirrorDecide(_ purpose: String, _ dataType: String) -> String {
         do { return canonical(try decide(purpose, dataType)) } catch { return "error:\(errorName(error))" }

@@ -6,7 +6,7 @@ import XCTest
 /// and collecting, the lists show the real counts (including counts still pending in the facade) and the receipts
 /// the grant; the JSON forms parse.
 final class TransparencyTests: XCTestCase {
-    private func agreedGrantedCollected() async throws -> ConsentKit {
+    private func agreedGrantedCollected() async throws -> ConsentStore {
         let kit = try openKit(self, batchInterval: 3600)
         try await kit.agreeToPolicy(version: kit.currentState.policyVersion, source: "policy_sheet")
         try await kit.grant("ads", source: "offers_prompt")
@@ -78,7 +78,7 @@ final class TransparencyTests: XCTestCase {
 
     func testClosedAfterClose() async throws {
         let kit = try await agreedGrantedCollected()
-        try kit.close()
+        try await kit.close()
         do { _ = try await kit.transparencyLists(); XCTFail("lists after close") } catch ConsentKitError.closed {}
         do { _ = try await kit.receipts(); XCTFail("receipts after close") } catch ConsentKitError.closed {}
         do { _ = try await kit.exportAllJSON(); XCTFail("export after close") } catch ConsentKitError.closed {}

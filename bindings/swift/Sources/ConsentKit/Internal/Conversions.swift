@@ -107,7 +107,7 @@ extension Tier {
     init(_ t: ConsentKitGenerated.ResolvedTier) {
         self.init(
             feature: t.feature,
-            id: t.tier,
+            tierID: t.tier,
             index: t.tierIndex.map(Int.init),
             isBasic: t.isBasic,
             missingPurposes: t.missingPurposes,
@@ -163,7 +163,7 @@ extension RecoveryInfo {
 
 extension PromptTrigger {
     var core: ConsentKitGenerated.PromptTrigger {
-        switch self {
+        switch kind {
         case .appStart: .appStart
         case let .feature(id): .feature(feature: id)
         case let .settings(purpose): .settings(purpose: purpose)

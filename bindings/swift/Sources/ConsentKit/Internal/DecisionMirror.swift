@@ -87,7 +87,7 @@ final class DecisionMirror: @unchecked Sendable {
     @discardableResult
     func publish(_ table: ConsentKitGenerated.DecisionTable) -> Bool {
         if let problem = check(table) {
-            assertionFailure("ConsentKit: ignoring an unreadable decision table: \(problem)")
+            assertionFailure("ConsentStore: ignoring an unreadable decision table: \(problem)")
             return false
         }
         // Built outside the lock; only the swap is under it.
@@ -144,7 +144,7 @@ final class DecisionMirror: @unchecked Sendable {
         let tiers = handles.tiers[f]
         return Tier(
             feature: handles.features[f],
-            id: entry.tierIndex.map { tiers[$0] },
+            tierID: entry.tierIndex.map { tiers[$0] },
             index: entry.tierIndex,
             isBasic: entry.tierIndex.map { $0 == tiers.count - 1 } ?? false,
             missingPurposes: entry.missing.map { handles.purposes[$0] },

@@ -10,9 +10,12 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.util.concurrent.atomic.AtomicBoolean
@@ -28,11 +31,16 @@ import dev.consentkit.internal.IntegrityCheck as CoreIntegrityCheck
  * thread-safe.
  *
  * ```
- * val kit = ConsentKit.open(File(context.noBackupFilesDir, "consent.db").path, manifestJson)
- * kit.nextPrompt(PromptTrigger.AppStart)?.let { showPolicy(it) }         // then kit.agreeToPolicy(it.policyVersion)
- * if (kit.decide("live_location", "location").isAllowed) startLocationUpdates()
- * val pickup = kit.resolve("pickup")                                     // "live_location" or "typed_address"
+ * // Purpose, DataType, Feature: the typed ids `consentkit codegen` generates (strings work too)
+ * val kit = ConsentKit.open(File(context.noBackupFilesDir, "consent.db").path, manifestJson)   // suspend, on IO
+ * val prompt = kit.nextPrompt(PromptTrigger.AppStart)
+ * if (prompt is Prompt.Policy && showPolicy(prompt)) kit.agreeToPolicy(prompt.policyVersion, prompt.answeredBy)
+ * if (kit.decide(Purpose.LIVE_LOCATION, DataType.LOCATION).isAllowed) startLocationUpdates()
+ * val pickup = kit.resolve(Feature.PICKUP)                              // tier "live_location" or "typed_address"
  * ```
+ *
+ * Every call that takes an id takes either the manifest's id string or the constant `consentkit codegen` generates
+ * for it ([PurposeId], [DataTypeId], [FeatureId], [ThirdPartyId]); the constants make a misspelt id a compile error.
  *
  * **Reads are local.** [decide] and [resolve] answer from a mirror of the core's decision table that the core
  * pushes after every change (a hash lookup, no JNI/JNA call), so they are cheap enough for every sensor event and
@@ -41,9 +49,13 @@ import dev.consentkit.internal.IntegrityCheck as CoreIntegrityCheck
  *
  * **Writes are durable.** [grant], [withdraw] and the other `suspend` writes run on the dispatcher given to [open]
  * (`Dispatchers.IO` by default), return once the change is on disk, and after they return every read of this
- * instance — [decide], [resolve], [state] — already reflects the change.
+ * instance — [decide], [resolve], [state] — already reflects the change. A write the core refuses for an expected
+ * reason (a separate consent bundled, a guardian needed, a stale policy version) returns [WriteResult.Refused];
+ * exceptions ([ConsentKitException]) are for real failures.
  *
- * Close it with [close] (it flushes the access counts). Writes and prompts take an [Actor] (default: the user) and a
+ * [open] and [close] are `suspend` (they read and write the database on the dispatcher); Java and other blocking
+ * callers use [openBlocking] and [closeBlocking]. Close it with [close] (it flushes the access counts), or scope it
+ * with [use]. Writes and prompts take an [Actor] (default: the user) and a
  * `source`, a short label of the screen or prompt where the user acted, kept in the consent ledger as proof.
  */
 class ConsentKit private constructor(
@@ -52,7 +64,9 @@ class ConsentKit private constructor(
     private val options: ConsentKitOptions,
     private val dispatcher: CoroutineDispatcher,
     initial: ConsentStatus,
-) : AutoCloseable {
+    /** The manifest's children's-rules version, to tell a stale version from other invalid arguments. */
+    private val childrenRulesVersion: String?,
+) {
     private val handles = HandleIndex(callCore { core.handles() })
     private val pairs = handles.pairs
 
@@ -118,6 +132,9 @@ class ConsentKit private constructor(
         return decisions[slot]
     }
 
+    /** [decide] with the generated typed ids. */
+    fun decide(purpose: PurposeId, dataType: DataTypeId): Decision = decide(purpose.id, dataType.id)
+
     /**
      * Resolves ([purpose], [dataType]) once for [decide] / [collect] calls on a per-event path.
      *
@@ -129,6 +146,9 @@ class ConsentKit private constructor(
         return DataUse(purpose, dataType, pairs, slot)
     }
 
+    /** [dataUse] with the generated typed ids. */
+    fun dataUse(purpose: PurposeId, dataType: DataTypeId): DataUse = dataUse(purpose.id, dataType.id)
+
     /** [decide] for a pair resolved with [dataUse]: one array read. */
     fun decide(use: DataUse): Decision {
         if (use.table !== pairs) return decide(use.purpose, use.dataType)
@@ -138,15 +158,15 @@ class ConsentKit private constructor(
     }
 
     /** [collect] (for the app itself) for a pair resolved with [dataUse]. */
-    fun collect(use: DataUse): CollectResult {
+    fun collect(use: DataUse): Decision {
         val m = mirror
         if (use.table !== pairs || m.closed) return collect(use.purpose, use.dataType)
         val pair = pairs.pairOf(use.slot)
         val code = m.codes[pair].toInt()
-        if (code != 0) return CollectResult.deniedFor(code)
+        if (code != 0) return Decision.deniedFor(code)
         if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
         counted(counters.add(pair))
-        return CollectResult.Allowed
+        return Decision.Allowed
     }
 
     /**
@@ -156,6 +176,9 @@ class ConsentKit private constructor(
      * @throws ConsentKitException.UnknownId if the manifest declares no such feature.
      * @throws ConsentKitException.Closed after [close].
      */
+    fun resolve(feature: FeatureId): Tier = resolve(feature.id)
+
+    /** [resolve] by the feature's id string. */
     fun resolve(feature: String): Tier {
         val f = handles.feature(feature)
         if (f < 0) unknownId(HandleKind.FEATURE, feature)
@@ -171,6 +194,21 @@ class ConsentKit private constructor(
     }
 
     /**
+     * The tier of [feature] now, then each time it changes (a write, [refresh], the end of a cooldown): for a view
+     * that shows one feature. Emits [resolve]'s value at once; equal tiers in a row are emitted once.
+     *
+     * @throws ConsentKitException.UnknownId (when called) if the manifest declares no such feature.
+     */
+    fun tierFlow(feature: FeatureId): Flow<Tier> = tierFlow(feature.id)
+
+    /** [tierFlow] by the feature's id string. */
+    fun tierFlow(feature: String): Flow<Tier> {
+        val f = handles.feature(feature)
+        if (f < 0) unknownId(HandleKind.FEATURE, feature)
+        return state.map { it.features[f] }.distinctUntilChanged()
+    }
+
+    /**
      * Collects [dataType] for [purpose] (and gives it to [recipient], a third-party id, when set): allowed when the
      * decision allows it, the recipient is declared for the purpose, and the data type's frequency limit leaves
      * room. An allowed collection is counted in the access log (sent in batches; exact after [flush]).
@@ -182,18 +220,22 @@ class ConsentKit private constructor(
      * @throws ConsentKitException.UnknownId for an undeclared purpose, data type or third party.
      * @throws ConsentKitException.Closed after [close].
      */
-    fun collect(purpose: String, dataType: String, recipient: String? = null): CollectResult {
+    fun collect(purpose: String, dataType: String, recipient: String? = null): Decision {
         // The common case (the app collects for itself, no frequency limit) stays small, like decide().
         val slot = slotOf(purpose, dataType)
         val m = mirror
         if (slot < 0 || m.closed || recipient != null) return collectChecked(purpose, dataType, recipient)
         val pair = pairs.pairOf(slot)
         val code = m.codes[pair].toInt()
-        if (code != 0) return CollectResult.deniedFor(code)
+        if (code != 0) return Decision.deniedFor(code)
         if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
         counted(counters.add(pair))
-        return CollectResult.Allowed
+        return Decision.Allowed
     }
+
+    /** [collect] with the generated typed ids. */
+    fun collect(purpose: PurposeId, dataType: DataTypeId, recipient: ThirdPartyId? = null): Decision =
+        collect(purpose.id, dataType.id, recipient?.id)
 
     /**
      * Runs [block] only if collecting [dataType] for [purpose] (and [recipient]) is allowed now, counting it like
@@ -205,15 +247,23 @@ class ConsentKit private constructor(
         recipient: String? = null,
         block: () -> T,
     ): ConsentResult<T> = when (val result = collect(purpose, dataType, recipient)) {
-        CollectResult.Allowed -> ConsentResult.Allowed(block())
-        is CollectResult.Denied -> ConsentResult.Denied(result.reason, result.retryAfter)
+        Decision.Allowed -> ConsentResult.Allowed(block())
+        is Decision.Denied -> result
     }
+
+    /** [withConsent] with the generated typed ids. */
+    inline fun <T> withConsent(
+        purpose: PurposeId,
+        dataType: DataTypeId,
+        recipient: ThirdPartyId? = null,
+        block: () -> T,
+    ): ConsentResult<T> = withConsent(purpose.id, dataType.id, recipient?.id, block)
 
     /** [withConsent] for a pair resolved with [dataUse]. */
     inline fun <T> withConsent(use: DataUse, block: () -> T): ConsentResult<T> =
         when (val result = collect(use)) {
-            CollectResult.Allowed -> ConsentResult.Allowed(block())
-            is CollectResult.Denied -> ConsentResult.Denied(result.reason, result.retryAfter)
+            Decision.Allowed -> ConsentResult.Allowed(block())
+            is Decision.Denied -> result
         }
 
     /** The whole consent state, read from the core now (normally [state]`.value` is what you want). */
@@ -235,10 +285,28 @@ class ConsentKit private constructor(
         return callCore { core.mayTransfer(recipient, purpose) }
     }
 
+    /** [mayTransfer] with the generated typed ids. */
+    fun mayTransfer(recipient: ThirdPartyId, purpose: PurposeId): Boolean = mayTransfer(recipient.id, purpose.id)
+
     /** May the SDK of [thirdParty] be initialised now (policy agreed and each of its `init_requires` allowed)? */
     fun mayInitialize(thirdParty: String): Boolean {
         ensureOpen()
         return callCore { core.mayInitialize(thirdParty) }
+    }
+
+    /** [mayInitialize] with the generated typed id. */
+    fun mayInitialize(thirdParty: ThirdPartyId): Boolean = mayInitialize(thirdParty.id)
+
+    /**
+     * The core's current time (UTC ms): with [ConsentKitOptions.manualClockStartMs], the manual clock's reading —
+     * the start plus every [advanceClock] — so a demo or test can show the time cooldowns and frequency windows are
+     * measured against; otherwise the device's time as the core sees it.
+     *
+     * @throws ConsentKitException.Closed after [close].
+     */
+    fun nowMs(): Long {
+        ensureOpen()
+        return closedIfDestroyed { callCore { core.nowMs() } }
     }
 
     /** The app filing number and the link to show next to it, if the manifest has one. */
@@ -249,72 +317,102 @@ class ConsentKit private constructor(
 
     // ---------------------------------------------------------------- prompts and writes (suspend, on the dispatcher)
 
-    /** What to ask the user now for [trigger], or null when nothing should be asked (e.g. during a cooldown). */
+    /**
+     * What to ask the user now for [trigger], or null when nothing should be asked (e.g. during a cooldown). See
+     * [Prompt] for how to answer each kind.
+     */
     suspend fun nextPrompt(trigger: PromptTrigger): Prompt? = onDispatcher {
-        callCore { core.nextPrompt(trigger.toCore()) }?.toPublic()
+        val prompt = callCore { core.nextPrompt(trigger.toCore()) }
+        // The core asks for the children's rules on their own only once the policy is agreed.
+        prompt?.toPublic(policyAgreed = callCore { core.status() }.policyAgreed)
     }
 
     /**
      * The user (or, under 14, the guardian) agrees to the privacy policy [version] — the [Prompt.policyVersion]
-     * that was shown, which must be the manifest's current one.
+     * of the [Prompt.Policy] that was shown, which must be the manifest's current one.
      *
-     * @throws ConsentKitException.InvalidArgument if [version] is not the current policy version.
-     * @throws ConsentKitException.GuardianRequired if the user is under 14 and [actor] is not the guardian.
+     * @return [WriteResult.Recorded], or [WriteResult.Refused] with [WriteRefusal.StaleVersion] (not the current
+     *   version) or [WriteRefusal.GuardianRequired] (the user is under 14 and [actor] is not the guardian).
+     * @throws ConsentKitException.InvalidArgument if [source] is longer than 256 bytes.
      */
-    suspend fun agreeToPolicy(version: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
-        write { core.agreeToPolicy(version, actor.toCore(), source) }
+    suspend fun agreeToPolicy(version: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        refusable(AgreedDocument.PRIVACY_POLICY, version) { core.agreeToPolicy(version, actor.toCore(), source) }
 
     /**
      * The guardian agrees to the app's children's personal-information rules [version] — the
-     * [Prompt.childrenRules] version of a [PromptKind.GUARDIAN_CONSENT] prompt. It is a consent separate from the
-     * policy: a child's necessary purposes are allowed only once the guardian has agreed to both. [actor] has no
-     * default: only [Actor.GUARDIAN] may agree, and the app must say it is the guardian who did.
+     * [ChildrenRules.version] of a [Prompt.ChildrenRulesAgreement]. It is a consent separate from the policy: a
+     * child's necessary purposes are allowed only once the guardian has agreed to both. [actor] has no default:
+     * only [Actor.GUARDIAN] may agree, and the app must say it is the guardian who did.
      *
-     * @throws ConsentKitException.GuardianRequired if [actor] is [Actor.USER].
-     * @throws ConsentKitException.InvalidArgument if [version] is not the manifest's children's-rules version, or
-     *   the manifest has no children's rules.
+     * @return [WriteResult.Recorded], or [WriteResult.Refused] with [WriteRefusal.GuardianRequired] ([actor] is
+     *   [Actor.USER]) or [WriteRefusal.StaleVersion] (not the manifest's children's-rules version).
+     * @throws ConsentKitException.InvalidArgument if the manifest has no children's rules, or [source] is longer
+     *   than 256 bytes.
      */
-    suspend fun agreeToChildrenRules(version: String, actor: Actor, source: String = DEFAULT_SOURCE): Unit =
-        write { core.agreeToChildrenRules(version, actor.toCore(), source) }
+    suspend fun agreeToChildrenRules(version: String, actor: Actor, source: String = DEFAULT_SOURCE): WriteResult =
+        refusable(AgreedDocument.CHILDREN_RULES, version) { core.agreeToChildrenRules(version, actor.toCore(), source) }
 
     /** The user declines the privacy policy: the app runs in browse mode and does not ask again during the cooldown. */
     suspend fun declinePolicy(source: String = DEFAULT_SOURCE): Unit = write { core.declinePolicy(source) }
 
     /**
-     * Grants one [purpose] (the answer to its prompt).
+     * Grants one [purpose] (the answer to its [Prompt.Purpose]).
      *
-     * @throws ConsentKitException.GuardianRequired if the user is under 14 and [actor] is not the guardian.
+     * @return [WriteResult.Recorded], or [WriteResult.Refused] with [WriteRefusal.GuardianRequired] if the user is
+     *   under 14 and [actor] is not the guardian.
      */
-    suspend fun grant(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
-        write { core.grant(purpose, actor.toCore(), source) }
+    suspend fun grant(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        refusable { core.grant(purpose, actor.toCore(), source) }
+
+    /** [grant] with the generated typed id. */
+    suspend fun grant(purpose: PurposeId, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        grant(purpose.id, actor, source)
 
     /**
      * Grants several purposes from one "agree to all" action, e.g. a settings screen's switch.
      *
-     * @throws ConsentKitException.SeparateConsentRequired if any of them needs separate consent — even a list of
-     *   one: a separate consent is asked and granted on its own, with [grant]. For a child under 14 every purpose
-     *   is a separate consent, so it always throws. Nothing is granted then.
+     * @return [WriteResult.Recorded], or [WriteResult.Refused] with [WriteRefusal.SeparateConsentRequired] if any
+     *   of them needs separate consent — even a list of one: a separate consent is asked and granted on its own,
+     *   with [grant]; for a child under 14 every purpose is a separate consent, so it is always refused — or with
+     *   [WriteRefusal.GuardianRequired]. Nothing is granted then.
+     * @throws ConsentKitException.InvalidArgument for an empty list.
      */
-    suspend fun grantAll(purposes: List<String>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
-        write { core.grantAll(purposes, actor.toCore(), source) }
+    suspend fun grantAll(purposes: List<String>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        refusable { core.grantAll(purposes, actor.toCore(), source) }
 
-    /** The user refused the prompt for [purpose]: it is not proposed again during the cooldown (48 h in cn-2021). */
+    /** [grantAll] with the generated typed ids. */
+    @JvmName("grantAllIds")
+    suspend fun grantAll(purposes: List<PurposeId>, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        grantAll(purposes.map { it.id }, actor, source)
+
+    /**
+     * The user refused the prompt for [purpose]: it is not proposed again during the cooldown (48 h in cn-2021).
+     * Never refused by the core (anyone may say no), so it returns nothing.
+     */
     suspend fun refuse(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.refuse(purpose, actor.toCore(), source) }
 
-    /** Withdraws consent for [purpose]; effective for every read once this returns. */
+    /** [refuse] with the generated typed id. */
+    suspend fun refuse(purpose: PurposeId, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        refuse(purpose.id, actor, source)
+
+    /** Withdraws consent for [purpose]; effective for every read once this returns. Never refused by the core. */
     suspend fun withdraw(purpose: String, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
         write { core.withdraw(purpose, actor.toCore(), source) }
+
+    /** [withdraw] with the generated typed id. */
+    suspend fun withdraw(purpose: PurposeId, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
+        withdraw(purpose.id, actor, source)
 
     /**
      * Sets the user's age bracket (under 14: only a guardian's agreement and grants count). Only the guardian may
      * move a child out of [AgeBracket.UNDER_14]; [eraseAll] keeps that bracket.
      *
-     * @throws ConsentKitException.GuardianRequired if the user is under 14, the new bracket is another one and
-     *   [actor] is not the guardian.
+     * @return [WriteResult.Recorded], or [WriteResult.Refused] with [WriteRefusal.GuardianRequired] if the user is
+     *   under 14, the new bracket is another one and [actor] is not the guardian.
      */
-    suspend fun setAgeBracket(bracket: AgeBracket, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit =
-        write { core.setAgeBracket(bracket.toCore(), actor.toCore(), source) }
+    suspend fun setAgeBracket(bracket: AgeBracket, actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): WriteResult =
+        refusable { core.setAgeBracket(bracket.toCore(), actor.toCore(), source) }
 
     /**
      * Erases the consent state and the access log at the user's request (counts not yet sent are dropped too).
@@ -435,13 +533,20 @@ class ConsentKit private constructor(
     suspend fun advanceClock(by: Duration): Unit = write { core.advanceClock(by.inWholeMilliseconds) }
 
     /**
-     * Sends the pending access counts, writes them, and closes the database. Every later call fails with
-     * [ConsentKitException.Closed]; calling [close] again does nothing. Collections racing with [close] may be
-     * dropped.
+     * Sends the pending access counts, writes them, and closes the database, on the dispatcher given to [open].
+     * Every later call fails with [ConsentKitException.Closed]; calling [close] again does nothing. Collections
+     * racing with [close] may be dropped.
      *
      * @throws ConsentKitException.Storage if the final write failed.
      */
-    override fun close() {
+    suspend fun close(): Unit = withContext(dispatcher) { closeBlocking() }
+
+    /**
+     * [close] on the calling thread, for Java and other blocking callers (it writes to disk: not on a UI thread).
+     *
+     * @throws ConsentKitException.Storage if the final write failed.
+     */
+    fun closeBlocking() {
         if (!closed.compareAndSet(false, true)) return
         scope.cancel()
         synchronized(publishLock) { mirror = DecisionMirror.CLOSED }
@@ -485,6 +590,32 @@ class ConsentKit private constructor(
         closedIfDestroyed { block() }
     }
 
+    /**
+     * A [write] the core may refuse for an expected reason: those come back as [WriteResult.Refused]; an invalid
+     * argument counts as a stale version only when [document] is set and [version] is not the current one.
+     */
+    private suspend inline fun refusable(
+        document: AgreedDocument? = null,
+        version: String = "",
+        crossinline block: () -> Unit,
+    ): WriteResult =
+        try {
+            write(block)
+            WriteResult.Recorded
+        } catch (e: ConsentKitException.GuardianRequired) {
+            WriteResult.Refused(WriteRefusal.GuardianRequired(e.age))
+        } catch (e: ConsentKitException.SeparateConsentRequired) {
+            WriteResult.Refused(WriteRefusal.SeparateConsentRequired(e.purposes))
+        } catch (e: ConsentKitException.InvalidArgument) {
+            val current = when (document) {
+                AgreedDocument.PRIVACY_POLICY -> mutableState.value.policyVersion
+                AgreedDocument.CHILDREN_RULES -> childrenRulesVersion
+                null -> null
+            }
+            if (document == null || current == null || current == version) throw e
+            WriteResult.Refused(WriteRefusal.StaleVersion(document, version, current))
+        }
+
     /** A durable write, then the mirror and [state] reflect it before this returns. */
     private suspend inline fun write(crossinline block: () -> Unit): Unit = onDispatcher {
         callCore { block() }
@@ -517,7 +648,7 @@ class ConsentKit private constructor(
     }
 
     /** [collect] with a recipient, an unknown id or after close. */
-    private fun collectChecked(purpose: String, dataType: String, recipient: String?): CollectResult {
+    private fun collectChecked(purpose: String, dataType: String, recipient: String?): Decision {
         val slot = pairs.slotOf(purpose, dataType)
         if (slot < 0) unknownPair(purpose, dataType)
         val pair = pairs.pairOf(slot)
@@ -529,10 +660,10 @@ class ConsentKit private constructor(
         val m = mirror
         if (m.closed) throw ConsentKitException.Closed()
         val code = m.codes[pair].toInt()
-        if (code != 0) return CollectResult.deniedFor(code)
+        if (code != 0) return Decision.deniedFor(code)
         if (r >= 0 || m.limited[pair].toInt() != 0) return collectInCore(pair, r)
         counted(counters.add(pair))
-        return CollectResult.Allowed
+        return Decision.Allowed
     }
 
     private fun decideFailed(purpose: String, dataType: String): Nothing {
@@ -590,7 +721,7 @@ class ConsentKit private constructor(
     }
 
     /** Frequency-limited pairs and unknown recipients: the core answers (and counts) now. */
-    private fun collectInCore(pair: Int, r: Int): CollectResult {
+    private fun collectInCore(pair: Int, r: Int): Decision {
         val width = handles.dataTypes.size
         val p = pair / width
         val d = pair % width
@@ -599,12 +730,12 @@ class ConsentKit private constructor(
         }
         val code = (raw and 0xFF).toInt()
         return when (code) {
-            0 -> CollectResult.Allowed
+            0 -> Decision.Allowed
             DenyReason.FREQUENCY_LIMITED.code ->
-                CollectResult.Denied(DenyReason.FREQUENCY_LIMITED, (raw ushr 8).milliseconds)
+                Decision.Denied(DenyReason.FREQUENCY_LIMITED, (raw ushr 8).milliseconds)
             CODE_CLOSED -> throw ConsentKitException.Closed()
             CODE_INVALID_HANDLE -> throw ConsentKitException.Unexpected("handle ($p, $d, $r) out of range")
-            else -> CollectResult.deniedFor(code)
+            else -> Decision.deniedFor(code)
         }
     }
 
@@ -675,24 +806,37 @@ class ConsentKit private constructor(
 
         /**
          * Opens (or creates) the consent database at [dbPath] for the app's manifest ([manifestJson], the text of
-         * the manifest asset). On Android pass a file in `context.noBackupFilesDir`: consent belongs to this device.
-         *
-         * Reads the database: call it off the main thread (e.g. in `withContext(Dispatchers.IO)`). A damaged
-         * database is set aside and a fresh one started on the safe default (see [ConsentState.recovery]).
+         * the manifest asset), on [dispatcher] (the database is read: this never blocks the caller). On Android pass
+         * a file in `context.noBackupFilesDir`: consent belongs to this device. A damaged database is set aside and
+         * a fresh one started on the safe default (see [ConsentState.recovery]). Java callers: [openBlocking].
          *
          * The database is authenticated with a key it does not contain (docs/adr/0007-keyed-integrity.md): pass the
          * platform's key store as [deviceKey] (on Android, `dev.consentkit.android.AndroidKeystoreDeviceKey`).
          * Without one, a key file `<db>.key` and a head file `<db>.head` in [ConsentKitOptions.integrityDir]
          * (default: the database's directory) stand in for it.
          *
-         * @param dispatcher where the `suspend` writes, background flushes and [verifyIntegrity] run.
+         * @param dispatcher where the open itself, the `suspend` writes, background flushes, [verifyIntegrity] and
+         *   [close] run.
          * @param deviceKey the platform key store that authenticates the database, or null for the key-file
          *   fallback.
          * @throws ConsentKitException.InvalidManifest with every lint diagnostic if the manifest is refused.
          * @throws ConsentKitException.Storage if the database cannot be opened.
          */
+        suspend fun open(
+            dbPath: String,
+            manifestJson: String,
+            options: ConsentKitOptions = ConsentKitOptions(),
+            dispatcher: CoroutineDispatcher = Dispatchers.IO,
+            deviceKey: DeviceKeyStore? = null,
+        ): ConsentKit = withContext(dispatcher) { openBlocking(dbPath, manifestJson, options, dispatcher, deviceKey) }
+
+        /**
+         * [open] on the calling thread, for Java and other blocking callers (it reads the database: call it off the
+         * UI thread). From Java: `ConsentKit.openBlocking(path, manifestJson)`, then `closeBlocking()`.
+         */
         @JvmStatic
-        fun open(
+        @JvmOverloads
+        fun openBlocking(
             dbPath: String,
             manifestJson: String,
             options: ConsentKitOptions = ConsentKitOptions(),
@@ -708,12 +852,41 @@ class ConsentKit private constructor(
                 }
             }
             try {
-                return ConsentKit(core, options, dispatcher, callCore { core.status() })
+                return ConsentKit(core, options, dispatcher, callCore { core.status() }, childrenRulesVersion(manifestJson))
             } catch (t: Throwable) {
                 runCatching { core.closeCore() }
                 core.destroy()
                 throw t
             }
         }
+
+        /**
+         * The manifest's `children_rules.version` (the core accepted the manifest, so it is valid JSON), or null.
+         * Only used to tell a stale version apart in [agreeToChildrenRules]'s refusal; the core decides.
+         */
+        private fun childrenRulesVersion(manifestJson: String): String? {
+            if (!manifestJson.contains("\"children_rules\"")) return null
+            val rules = (JsonReader.parse(manifestJson) as? Map<*, *>)?.get("children_rules") as? Map<*, *>
+            return rules?.get("version") as? String
+        }
     }
+}
+
+/**
+ * Runs [block] with this instance, then [closes][ConsentKit.close] it (also when [block] throws): the `suspend`
+ * counterpart of `AutoCloseable.use`, which ConsentKit is not because its close is `suspend`.
+ */
+suspend inline fun <R> ConsentKit.use(block: (ConsentKit) -> R): R {
+    val result = try {
+        block(this)
+    } catch (t: Throwable) {
+        try {
+            close()
+        } catch (closing: Throwable) {
+            t.addSuppressed(closing)
+        }
+        throw t
+    }
+    close()
+    return result
 }

@@ -32,8 +32,9 @@ sealed class ConsentKitException(message: String, cause: Throwable? = null) : Ex
     ) : ConsentKitException("invalid argument: $detail", cause)
 
     /**
-     * [purposes] need separate consent and were passed to [ConsentKit.grantAll], which refuses any list containing
-     * one — even a list of one: a separate consent is asked and granted on its own, with [ConsentKit.grant].
+     * The core's error for [purposes] that need separate consent bundled in one grant. The facade's writes do not
+     * throw it: [ConsentKit.grantAll] returns it as [WriteResult.Refused] with [WriteRefusal.SeparateConsentRequired].
+     * Kept so every core error has its typed counterpart.
      */
     class SeparateConsentRequired(
         /** The purposes concerned. */
@@ -42,8 +43,9 @@ sealed class ConsentKitException(message: String, cause: Throwable? = null) : Ex
     ) : ConsentKitException("separate consent required for: ${purposes.joinToString()}", cause)
 
     /**
-     * Only a guardian ([Actor.GUARDIAN]) can do this: the user is under [age], or the call is one only a guardian
-     * makes ([ConsentKit.agreeToChildrenRules]).
+     * The core's error for a call only a guardian ([Actor.GUARDIAN]) may make. The facade's writes do not throw it:
+     * they return [WriteResult.Refused] with [WriteRefusal.GuardianRequired]. Kept so every core error has its typed
+     * counterpart.
      */
     class GuardianRequired(
         /** The guardian age of the rule pack. */

@@ -128,19 +128,26 @@ internal fun PromptTrigger.toCore(): CorePromptTrigger = when (this) {
     is PromptTrigger.Settings -> CorePromptTrigger.Settings(purpose)
 }
 
-internal fun CorePrompt.toPublic(): Prompt = Prompt(
-    kind = when (kind) {
+/**
+ * The sealed [Prompt] for a core prompt: a purpose prompt when it names a purpose; the children's rules on their own
+ * when it carries them and the policy is already agreed ([policyAgreed], read with the prompt); else the policy.
+ */
+internal fun CorePrompt.toPublic(policyAgreed: Boolean): Prompt {
+    val kind = when (kind) {
         CorePromptKind.POLICY_AGREEMENT -> PromptKind.POLICY_AGREEMENT
         CorePromptKind.JUST_IN_TIME -> PromptKind.JUST_IN_TIME
         CorePromptKind.RE_CONSENT -> PromptKind.RE_CONSENT
         CorePromptKind.GUARDIAN_CONSENT -> PromptKind.GUARDIAN_CONSENT
-    },
-    purpose = purpose?.toPublic(),
-    policyVersion = policyVersion,
-    policyUrl = policyUrl,
-    covers = covers.map { it.toPublic() },
-    childrenRules = childrenRules?.let { ChildrenRules(it.version, it.url) },
-)
+    }
+    val rules = childrenRules?.let { ChildrenRules(it.version, it.url) }
+    val asked = purpose
+    return when {
+        asked != null -> Prompt.Purpose(kind, policyVersion, policyUrl, asked.toPublic())
+        rules != null && policyAgreed && kind == PromptKind.GUARDIAN_CONSENT ->
+            Prompt.ChildrenRulesAgreement(policyVersion, policyUrl, rules, covers.map { it.toPublic() })
+        else -> Prompt.Policy(kind, policyVersion, policyUrl, covers.map { it.toPublic() }, rules)
+    }
+}
 
 internal fun PurposeText.toPublic(): PurposeInfo = PurposeInfo(
     id = id,

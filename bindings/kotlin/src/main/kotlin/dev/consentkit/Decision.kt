@@ -1,12 +1,17 @@
 package dev.consentkit
 
+import kotlin.time.Duration
+
 /**
- * The answer to "may I collect this data type for this purpose now?" ([ConsentKit.decide]).
+ * The answer to "may I collect this data type for this purpose now?": what [ConsentKit.decide] answers (a look) and
+ * what [ConsentKit.collect] answers (the same question, and an allowed collection is counted in the on-device access
+ * log). One type for both, so a denial reads the same wherever it comes from; [ConsentKit.withConsent] returns a
+ * [ConsentResult], whose denial is this same [Denied].
  *
  * ```
- * when (val d = kit.decide("live_location", "location")) {
+ * when (val d = kit.decide(Purpose.LIVE_LOCATION, DataType.LOCATION)) {
  *     Decision.Allowed -> startLocationUpdates()
- *     is Decision.Denied -> showTier(kit.resolve("pickup"))   // d.reason says why
+ *     is Decision.Denied -> showTier(kit.resolve(Feature.PICKUP))   // d.reason says why
  * }
  * ```
  */
@@ -14,7 +19,7 @@ sealed class Decision {
     /** True for [Allowed]. */
     abstract val isAllowed: Boolean
 
-    /** Go ahead. */
+    /** Go ahead (from [ConsentKit.collect]: it was counted). */
     data object Allowed : Decision() {
         override val isAllowed: Boolean get() = true
     }
@@ -23,13 +28,22 @@ sealed class Decision {
     data class Denied(
         /** Why. */
         val reason: DenyReason,
-    ) : Decision() {
+        /**
+         * For [DenyReason.FREQUENCY_LIMITED] (only [ConsentKit.collect] answers it): how long until a collection
+         * would be allowed; otherwise null.
+         */
+        val retryAfter: Duration? = null,
+    ) : Decision(), ConsentResult<Nothing> {
         override val isAllowed: Boolean get() = false
     }
 
     internal companion object {
         /** Decodes a core decision code (unknown codes read as [DenyReason.NOT_DECLARED], like the core). */
         fun ofCode(code: Int): Decision = DecisionCodes.byCode[code and 0xFF]
+
+        /** The shared denial of a non-zero core code (no retry time; no allocation). */
+        fun deniedFor(code: Int): Denied = DecisionCodes.byCode[code and 0xFF] as? Denied
+            ?: DecisionCodes.byCode[DenyReason.NOT_DECLARED.code] as Denied
     }
 }
 

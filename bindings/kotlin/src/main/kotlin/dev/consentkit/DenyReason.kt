@@ -26,7 +26,7 @@ enum class DenyReason(internal val code: Int) {
     /** The manifest does not declare this data type for this purpose: a bug in the app or its manifest. */
     NOT_DECLARED(7),
 
-    /** The frequency limit of this data type is reached ([CollectResult.Denied.retryAfter] says for how long). */
+    /** The frequency limit of this data type is reached ([Decision.Denied.retryAfter] says for how long). */
     FREQUENCY_LIMITED(8),
 
     /** The recipient is not declared for this purpose in the manifest. */

@@ -1,38 +1,93 @@
 package dev.consentkit
 
 /**
- * A consent prompt the app should show now ([ConsentKit.nextPrompt]), with every text it must display. Render it,
- * then report the user's answer with [ConsentKit.agreeToPolicy] / [ConsentKit.agreeToChildrenRules] /
- * [ConsentKit.grant] / [ConsentKit.refuse] (pass the prompt's [policyVersion] to `agreeToPolicy`, its
- * [childrenRules] version to `agreeToChildrenRules`).
+ * A consent prompt the app should show now ([ConsentKit.nextPrompt]), with every text it must display. Sealed by
+ * what is asked, so each case carries exactly what it needs (no `!!`): render it, then report the answer —
  *
- * For a child (under 14) every prompt is [PromptKind.GUARDIAN_CONSENT] and must be answered with
- * [Actor.GUARDIAN]: first the policy ([purpose] null; [childrenRules] may already be set, but each document is
- * agreed with its own call), then the children's rules ([purpose] null, [childrenRules] set), then each optional
- * purpose on its own ([purpose] set). Ask [ConsentKit.nextPrompt] again after each answer.
+ * - [Policy]: agree with [ConsentKit.agreeToPolicy]`(prompt.policyVersion, prompt.answeredBy)`, or
+ *   [ConsentKit.declinePolicy];
+ * - [ChildrenRulesAgreement]: a guardian agrees with [ConsentKit.agreeToChildrenRules]`(prompt.rules.version,
+ *   Actor.GUARDIAN)`;
+ * - [Purpose]: [ConsentKit.grant]`(prompt.purpose.id, prompt.answeredBy)` or [ConsentKit.refuse].
+ *
+ * [kind] says why it is asked ([PromptKind.RE_CONSENT] after a change, [PromptKind.GUARDIAN_CONSENT] for a child);
+ * [answeredBy] is the [Actor] to pass with the answer. For a child (under 14) every prompt is a guardian prompt:
+ * first the policy ([Policy]; its [Policy.childrenRules] may already be set, but each document is agreed with its
+ * own call), then [ChildrenRulesAgreement], then each optional purpose on its own. Ask [ConsentKit.nextPrompt]
+ * again after each answer.
+ *
+ * ```
+ * when (val p = kit.nextPrompt(PromptTrigger.AppStart)) {
+ *     is Prompt.Policy -> if (showPolicy(p)) kit.agreeToPolicy(p.policyVersion, p.answeredBy)
+ *     is Prompt.ChildrenRulesAgreement -> if (showRules(p.rules)) kit.agreeToChildrenRules(p.rules.version, Actor.GUARDIAN)
+ *     is Prompt.Purpose -> if (ask(p.purpose)) kit.grant(p.purpose.id, p.answeredBy) else kit.refuse(p.purpose.id)
+ *     null -> Unit
+ * }
+ * ```
  */
-data class Prompt(
-    /** What kind of prompt. */
-    val kind: PromptKind,
-    /** The purpose asked for; null for a policy agreement. */
-    val purpose: PurposeInfo?,
-    /** The privacy policy version to show (and to agree to). */
-    val policyVersion: String,
+sealed class Prompt {
+    /** Why it is asked: first time, in context, again after a change, or to a guardian. */
+    abstract val kind: PromptKind
+
+    /** The privacy policy version in force (the one to agree to for [Policy]). */
+    abstract val policyVersion: String
+
     /** The privacy policy URL. */
-    val policyUrl: String,
-    /** For a policy prompt: the necessary purposes the agreement covers. */
-    val covers: List<PurposeInfo>,
+    abstract val policyUrl: String
+
+    /** Who answers: [Actor.GUARDIAN] for a [PromptKind.GUARDIAN_CONSENT] prompt, else [Actor.USER]. */
+    val answeredBy: Actor
+        get() = if (kind == PromptKind.GUARDIAN_CONSENT) Actor.GUARDIAN else Actor.USER
+
     /**
-     * Set on a [PromptKind.GUARDIAN_CONSENT] prompt when the guardian must agree to the app's children's
-     * personal-information rules (show them, then call [ConsentKit.agreeToChildrenRules] with its
-     * [ChildrenRules.version] and [Actor.GUARDIAN]); null otherwise.
+     * Agree to the privacy policy: first start ([PromptKind.POLICY_AGREEMENT]), after the policy or its necessary
+     * purposes changed ([PromptKind.RE_CONSENT]), or, for a child, by the guardian ([PromptKind.GUARDIAN_CONSENT]).
      */
-    val childrenRules: ChildrenRules? = null,
-)
+    data class Policy(
+        override val kind: PromptKind,
+        override val policyVersion: String,
+        override val policyUrl: String,
+        /** The necessary purposes the agreement covers, with their texts. */
+        val covers: List<PurposeInfo>,
+        /**
+         * For a child: the children's rules the guardian will be asked to agree to next (shown together if the app
+         * likes; agreed with their own call, after this one); null otherwise.
+         */
+        val childrenRules: ChildrenRules?,
+    ) : Prompt()
+
+    /**
+     * A guardian agrees to the app's children's personal-information rules ([rules]): a consent separate from the
+     * policy, asked once the policy is agreed; nothing a child does works before it. Always
+     * [PromptKind.GUARDIAN_CONSENT].
+     */
+    data class ChildrenRulesAgreement(
+        override val policyVersion: String,
+        override val policyUrl: String,
+        /** The rules to show, and the version to pass to [ConsentKit.agreeToChildrenRules]. */
+        val rules: ChildrenRules,
+        /** The necessary purposes the rules cover, with their texts. */
+        val covers: List<PurposeInfo>,
+    ) : Prompt() {
+        override val kind: PromptKind get() = PromptKind.GUARDIAN_CONSENT
+    }
+
+    /**
+     * Ask for one purpose on its own: in context ([PromptKind.JUST_IN_TIME]), again after its definition changed
+     * ([PromptKind.RE_CONSENT]), or from a guardian ([PromptKind.GUARDIAN_CONSENT]).
+     */
+    data class Purpose(
+        override val kind: PromptKind,
+        override val policyVersion: String,
+        override val policyUrl: String,
+        /** The purpose asked for, with everything the user must be told. */
+        val purpose: PurposeInfo,
+    ) : Prompt()
+}
 
 /**
  * The app's children's personal-information rules (儿童个人信息保护规则) a guardian agrees to: a consent separate
- * from the privacy policy, which a child's necessary purposes ride on ([Prompt.childrenRules]).
+ * from the privacy policy, which a child's necessary purposes ride on ([Prompt.ChildrenRulesAgreement]).
  */
 data class ChildrenRules(
     /** The version to pass to [ConsentKit.agreeToChildrenRules]. */
@@ -41,7 +96,7 @@ data class ChildrenRules(
     val url: String,
 )
 
-/** The kind of prompt. */
+/** Why a prompt is asked ([Prompt.kind]). */
 enum class PromptKind {
     /** Agree to the privacy policy (first start, or after a decline once the cooldown ended). */
     POLICY_AGREEMENT,
@@ -53,8 +108,8 @@ enum class PromptKind {
     RE_CONSENT,
 
     /**
-     * A guardian must answer (the user is under 14): the policy, the children's rules ([Prompt.childrenRules]) or
-     * one purpose. Answer with [Actor.GUARDIAN].
+     * A guardian must answer (the user is under 14): the policy, the children's rules
+     * ([Prompt.ChildrenRulesAgreement]) or one purpose. Answer with [Actor.GUARDIAN].
      */
     GUARDIAN_CONSENT,
 }
@@ -68,13 +123,23 @@ sealed class PromptTrigger {
     data class Feature(
         /** Feature id. */
         val feature: String,
-    ) : PromptTrigger()
+    ) : PromptTrigger() {
+        /** With the generated typed id. */
+        constructor(feature: FeatureId) : this(feature.id)
+    }
 
-    /** The user asks from a settings screen to enable [purpose] (the cooldown does not apply). */
+    /**
+     * The user asks from a settings screen to enable [purpose] (the cooldown does not apply). Also the way to show
+     * the policy again after a decline, e.g. from a "sign in" button: `Settings` with a necessary purpose asks for
+     * the policy while it is not agreed, whatever the decline cooldown.
+     */
     data class Settings(
         /** Purpose id. */
         val purpose: String,
-    ) : PromptTrigger()
+    ) : PromptTrigger() {
+        /** With the generated typed id. */
+        constructor(purpose: PurposeId) : this(purpose.id)
+    }
 }
 
 /** What the user must be told about a purpose. */

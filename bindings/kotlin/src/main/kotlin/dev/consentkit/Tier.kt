@@ -19,4 +19,7 @@ data class Tier(
     val missingPurposes: List<String>,
     /** Whether the app may ask for [missingPurposes] now (false during the cooldown after a refusal). */
     val canAskNow: Boolean,
-)
+) {
+    /** Whether this is [tier] (a generated `ConsentIds.<Feature>Tier` constant): `tier.id == this.id`. */
+    fun isTier(tier: TierId): Boolean = id == tier.id
+}

@@ -26,14 +26,14 @@ class AccessBatchingTest {
     }
 
     private fun logAfterClose(kit: ConsentKit, db: Path): Map<String, Long> {
-        kit.close()
+        kit.closeBlocking()
         return TestSupport.accessLog(db)
     }
 
     @Test
     fun `a full batch is handed over without a flush`() {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectBatchSize = 10, collectFlushInterval = 1.hours))
-        repeat(25) { assertEquals(CollectResult.Allowed, kit.collect("ride", "phone_number")) }
+        repeat(25) { assertEquals(Decision.Allowed, kit.collect("ride", "phone_number")) }
         assertTrue(TestSupport.eventually { kit.collectionsSent >= 10 }, "batch sent")
         assertEquals(mapOf(phone to 25L), logAfterClose(kit, db))
     }
@@ -94,12 +94,12 @@ class AccessBatchingTest {
     fun `frequency limits are enforced by the core with a retry time`() {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS))
         runBlocking { kit.grant("live_location") }
-        repeat(12) { assertEquals(CollectResult.Allowed, kit.collect("live_location", "location")) }
-        assertEquals(CollectResult.Denied(DenyReason.FREQUENCY_LIMITED, 60.seconds), kit.collect("live_location", "location"))
+        repeat(12) { assertEquals(Decision.Allowed, kit.collect("live_location", "location")) }
+        assertEquals(Decision.Denied(DenyReason.FREQUENCY_LIMITED, 60.seconds), kit.collect("live_location", "location"))
         val result = kit.withConsent("live_location", "location") { error("must not run") }
-        assertEquals(ConsentResult.Denied(DenyReason.FREQUENCY_LIMITED, 60.seconds), result)
+        assertEquals(Decision.Denied(DenyReason.FREQUENCY_LIMITED, 60.seconds), result)
         runBlocking { kit.advanceClock(30.seconds) }
-        assertEquals(CollectResult.Denied(DenyReason.FREQUENCY_LIMITED, 30.seconds), kit.collect("live_location", "location"))
+        assertEquals(Decision.Denied(DenyReason.FREQUENCY_LIMITED, 30.seconds), kit.collect("live_location", "location"))
         assertEquals(0L, kit.collectionsSent, "limited pairs are counted by the core, not the facade")
         assertEquals(mapOf("live_location/location/" to 12L), logAfterClose(kit, db))
     }
@@ -109,7 +109,7 @@ class AccessBatchingTest {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS))
         var ran = 0
         assertEquals(ConsentResult.Allowed("fix"), kit.withConsent("ride", "destination") { ran++; "fix" })
-        assertEquals(ConsentResult.Denied(DenyReason.NOT_GRANTED), kit.withConsent("ads", "device_id", "adnet") { ran++ })
+        assertEquals(Decision.Denied(DenyReason.NOT_GRANTED), kit.withConsent("ads", "device_id", "adnet") { ran++ })
         assertEquals(1, ran)
         assertEquals(mapOf("ride/destination/" to 1L), logAfterClose(kit, db))
     }
@@ -118,10 +118,10 @@ class AccessBatchingTest {
     fun `a recipient not declared for the purpose is denied`() {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS))
         repeat(3) {
-            assertEquals(CollectResult.Denied(DenyReason.RECIPIENT_NOT_DECLARED), kit.collect("ride", "phone_number", "adnet"))
+            assertEquals(Decision.Denied(DenyReason.RECIPIENT_NOT_DECLARED), kit.collect("ride", "phone_number", "adnet"))
         }
         runBlocking { kit.grant("ads") }
-        repeat(3) { assertEquals(CollectResult.Allowed, kit.collect("ads", "device_id", "adnet")) }
+        repeat(3) { assertEquals(Decision.Allowed, kit.collect("ads", "device_id", "adnet")) }
         assertEquals(mapOf("ads/device_id/adnet" to 3L), logAfterClose(kit, db))
     }
 

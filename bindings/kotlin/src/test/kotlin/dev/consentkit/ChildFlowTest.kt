@@ -4,11 +4,12 @@ import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.assertThrows
 
 /**
- * A child's flow as the README tells an app to run it, through the public types: every prompt is GUARDIAN_CONSENT,
- * the policy first, then the children's rules ([Prompt.childrenRules] with version and url), then optional purposes.
+ * A child's flow as the README tells an app to run it, through the public types: every prompt is a guardian prompt
+ * ([Prompt.answeredBy] is the guardian) — the policy first ([Prompt.Policy]), then the children's rules
+ * ([Prompt.ChildrenRulesAgreement] with version and url), then each optional purpose ([Prompt.Purpose]); a user's
+ * answer where a guardian's is needed comes back as [WriteRefusal.GuardianRequired].
  */
 class ChildFlowTest {
     @Test
@@ -16,32 +17,42 @@ class ChildFlowTest {
         TestSupport.open("examples/map_navigation.json").use { kit ->
             kit.setAgeBracket(AgeBracket.UNDER_14)
 
-            val policy = kit.nextPrompt(PromptTrigger.AppStart)!!
+            val policy = kit.nextPrompt(PromptTrigger.AppStart)
+            check(policy is Prompt.Policy) { "expected the policy, got $policy" }
             assertEquals(PromptKind.GUARDIAN_CONSENT, policy.kind)
-            assertNull(policy.purpose)
-            kit.agreeToPolicy(policy.policyVersion, Actor.GUARDIAN)
+            assertEquals(Actor.GUARDIAN, policy.answeredBy)
+            assertEquals(
+                WriteResult.Refused(WriteRefusal.GuardianRequired(14)),
+                kit.agreeToPolicy(policy.policyVersion, Actor.USER),
+            )
+            assertEquals(WriteResult.Recorded, kit.agreeToPolicy(policy.policyVersion, policy.answeredBy))
             assertEquals(Decision.Denied(DenyReason.GUARDIAN_REQUIRED), kit.decide("routing", "destination"))
 
-            val rules = kit.nextPrompt(PromptTrigger.AppStart)!!
+            val rules = kit.nextPrompt(PromptTrigger.AppStart)
+            check(rules is Prompt.ChildrenRulesAgreement) { "expected the children's rules, got $rules" }
             assertEquals(PromptKind.GUARDIAN_CONSENT, rules.kind)
-            assertNull(rules.purpose)
-            assertEquals(ChildrenRules("3.2", "https://maps.example.com/children-privacy"), rules.childrenRules)
-            assertThrows<ConsentKitException.GuardianRequired> { kit.agreeToChildrenRules(rules.childrenRules!!.version, Actor.USER) }
-            kit.agreeToChildrenRules(rules.childrenRules!!.version, Actor.GUARDIAN)
+            assertEquals(ChildrenRules("3.2", "https://maps.example.com/children-privacy"), rules.rules)
+            assertEquals(
+                WriteResult.Refused(WriteRefusal.GuardianRequired(14)),
+                kit.agreeToChildrenRules(rules.rules.version, Actor.USER),
+            )
+            assertEquals(WriteResult.Recorded, kit.agreeToChildrenRules(rules.rules.version, Actor.GUARDIAN))
             assertEquals(Decision.Allowed, kit.decide("routing", "destination"))
             assertNull(kit.nextPrompt(PromptTrigger.AppStart))
 
-            val optional = kit.nextPrompt(PromptTrigger.Feature("search"))!!
+            val optional = kit.nextPrompt(PromptTrigger.Feature("search"))
+            check(optional is Prompt.Purpose) { "expected a purpose, got $optional" }
             assertEquals(PromptKind.GUARDIAN_CONSENT, optional.kind)
-            assertEquals("suggestions", optional.purpose?.id)
-            assertNull(optional.childrenRules)
-            kit.grant("suggestions", Actor.GUARDIAN)
+            assertEquals("suggestions", optional.purpose.id)
+            assertEquals(WriteResult.Refused(WriteRefusal.GuardianRequired(14)), kit.grant(optional.purpose.id))
+            assertEquals(WriteResult.Recorded, kit.grant(optional.purpose.id, optional.answeredBy))
             assertEquals(Decision.Allowed, kit.decide("suggestions", "search_history"))
 
             // Erasure keeps the child under 14; only the guardian moves the child out of it.
             kit.eraseAll(Actor.USER)
             assertEquals(AgeBracket.UNDER_14, kit.state.value.age)
-            assertThrows<ConsentKitException.GuardianRequired> { kit.setAgeBracket(AgeBracket.TEEN) }
+            assertEquals(WriteResult.Refused(WriteRefusal.GuardianRequired(14)), kit.setAgeBracket(AgeBracket.TEEN))
+            assertEquals(AgeBracket.UNDER_14, kit.state.value.age)
         }
     }
 

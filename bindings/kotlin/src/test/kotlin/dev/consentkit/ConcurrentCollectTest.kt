@@ -20,22 +20,22 @@ import kotlin.time.Duration.Companion.milliseconds
  * collections that were allowed.
  */
 class ConcurrentCollectTest {
-    private data class Call(val purpose: String, val dataType: String, val recipient: String?, val possible: Set<CollectResult>)
+    private data class Call(val purpose: String, val dataType: String, val recipient: String?, val possible: Set<Decision>)
 
     private val calls = listOf(
-        Call("ride", "phone_number", null, setOf(CollectResult.Allowed)),
-        Call("ride", "destination", null, setOf(CollectResult.Allowed)),
-        Call("live_location", "trajectory", null, setOf(CollectResult.Allowed)),
+        Call("ride", "phone_number", null, setOf(Decision.Allowed)),
+        Call("ride", "destination", null, setOf(Decision.Allowed)),
+        Call("live_location", "trajectory", null, setOf(Decision.Allowed)),
         Call(
             "ads", "device_id", "adnet",
-            setOf(CollectResult.Allowed, CollectResult.Denied(DenyReason.NOT_GRANTED), CollectResult.Denied(DenyReason.WITHDRAWN)),
+            setOf(Decision.Allowed, Decision.Denied(DenyReason.NOT_GRANTED), Decision.Denied(DenyReason.WITHDRAWN)),
         ),
         Call(
             "ads", "usage_history", null,
-            setOf(CollectResult.Allowed, CollectResult.Denied(DenyReason.NOT_GRANTED), CollectResult.Denied(DenyReason.WITHDRAWN)),
+            setOf(Decision.Allowed, Decision.Denied(DenyReason.NOT_GRANTED), Decision.Denied(DenyReason.WITHDRAWN)),
         ),
-        Call("ride", "payment_info", "adnet", setOf(CollectResult.Denied(DenyReason.RECIPIENT_NOT_DECLARED))),
-        Call("ride", "location", null, setOf(CollectResult.Denied(DenyReason.NOT_DECLARED))),
+        Call("ride", "payment_info", "adnet", setOf(Decision.Denied(DenyReason.RECIPIENT_NOT_DECLARED))),
+        Call("ride", "location", null, setOf(Decision.Denied(DenyReason.NOT_DECLARED))),
     )
 
     @Test
@@ -66,13 +66,13 @@ class ConcurrentCollectTest {
                         val call = calls[i % calls.size]
                         val result = kit.collect(call.purpose, call.dataType, call.recipient)
                         check(result in call.possible) { "$call answered $result" }
-                        if (result == CollectResult.Allowed) {
+                        if (result == Decision.Allowed) {
                             allowed.computeIfAbsent("${call.purpose}/${call.dataType}/${call.recipient ?: ""}") { LongAdder() }.increment()
                         }
                         if (i % 50 == 0) {
                             // A frequency-limited pair: answered by the core, counted there.
                             val r = kit.collect("live_location", "location")
-                            if (r == CollectResult.Allowed) limited++ else check((r as CollectResult.Denied).reason == DenyReason.FREQUENCY_LIMITED)
+                            if (r == Decision.Allowed) limited++ else check((r as Decision.Denied).reason == DenyReason.FREQUENCY_LIMITED)
                         }
                         i++
                     }

@@ -17,11 +17,11 @@ class DataUseTest {
             kit.grant("ads")
             for (use in uses) assertEquals(kit.decide(use.purpose, use.dataType), kit.decide(use), use.toString())
             val location = kit.dataUse("live_location", "location")
-            assertEquals(CollectResult.Denied(DenyReason.NOT_GRANTED), kit.collect(location))
+            assertEquals(Decision.Denied(DenyReason.NOT_GRANTED), kit.collect(location))
             kit.grant("live_location")
-            repeat(12) { assertEquals(CollectResult.Allowed, kit.collect(location)) }
-            assertEquals(DenyReason.FREQUENCY_LIMITED, (kit.collect(location) as CollectResult.Denied).reason)
-            assertEquals(CollectResult.Allowed, kit.collect(kit.dataUse("ride", "phone_number")))
+            repeat(12) { assertEquals(Decision.Allowed, kit.collect(location)) }
+            assertEquals(DenyReason.FREQUENCY_LIMITED, (kit.collect(location) as Decision.Denied).reason)
+            assertEquals(Decision.Allowed, kit.collect(kit.dataUse("ride", "phone_number")))
             assertThrows<ConsentKitException.UnknownId> { kit.dataUse("ride", "aura") }
 
             // A DataUse of another instance is looked up again by its ids.

@@ -5,6 +5,7 @@ import dev.consentkit.internal.DiagnosticSeverity
 import dev.consentkit.internal.lintManifest
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertInstanceOf
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
@@ -20,14 +21,14 @@ class ErrorMappingTest {
             .replace("\"retention_days\": 90", "\"retention_days\": null")
             .replace("沪ICP备12345678号-3A", "nope")
         val e = assertThrows<ConsentKitException.InvalidManifest> {
-            ConsentKit.open(TestSupport.tempDb().absolutePathString(), bad)
+            ConsentKit.openBlocking(TestSupport.tempDb().absolutePathString(), bad)
         }
         assertEquals(listOf("CK010", "CK012"), e.diagnostics.map { it.code })
         assertTrue(e.diagnostics.all { it.severity == ManifestDiagnostic.Severity.ERROR && it.fix.isNotEmpty() })
         assertInstanceOf(ConsentException.InvalidManifest::class.java, e.cause)
 
         val syntax = assertThrows<ConsentKitException.InvalidManifest> {
-            ConsentKit.open(TestSupport.tempDb().absolutePathString(), "{")
+            ConsentKit.openBlocking(TestSupport.tempDb().absolutePathString(), "{")
         }
         assertTrue(syntax.diagnostics.isEmpty())
     }
@@ -42,7 +43,7 @@ class ErrorMappingTest {
                     ?.filter { it.severity == DiagnosticSeverity.ERROR }?.map { it.code }
                 if (errors != null && errors.isEmpty()) return@forEach
                 val e = assertThrows<ConsentKitException.InvalidManifest>(f.toString()) {
-                    ConsentKit.open(TestSupport.tempDb().absolutePathString(), json)
+                    ConsentKit.openBlocking(TestSupport.tempDb().absolutePathString(), json)
                 }
                 if (errors != null) assertEquals(errors, e.diagnostics.filter { it.severity == ManifestDiagnostic.Severity.ERROR }.map { it.code })
             }
@@ -62,35 +63,50 @@ class ErrorMappingTest {
             )
             assertEquals("purpose", assertThrows<ConsentKitException.UnknownId> { kit.grant("telepathy") }.kind)
 
-            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToPolicy("1999-01-01") }
+            // A stale policy version is an expected refusal (a value); a bad argument is a bug (an exception).
+            assertEquals(
+                WriteResult.Refused(WriteRefusal.StaleVersion(AgreedDocument.PRIVACY_POLICY, "1999-01-01", "2026-11-01")),
+                kit.agreeToPolicy("1999-01-01"),
+            )
+            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToPolicy("2026-11-01", source = "s".repeat(300)) }
             assertThrows<ConsentKitException.InvalidArgument> { kit.grant("ads", source = "s".repeat(300)) }
+            assertThrows<ConsentKitException.InvalidArgument> { kit.grantAll(emptyList<String>()) }
+            assertFalse(kit.state.value.policyAgreed, "nothing was written")
 
-            kit.agreeToPolicy(kit.state.value.policyVersion)
-            val bundle = assertThrows<ConsentKitException.SeparateConsentRequired> {
-                kit.grantAll(listOf("ads", "live_location"))
-            }
-            assertEquals(setOf("ads", "live_location"), bundle.purposes.toSet())
+            assertEquals(WriteResult.Recorded, kit.agreeToPolicy(kit.state.value.policyVersion))
+            val bundle = kit.grantAll(listOf("ads", "live_location"))
+            check(bundle is WriteResult.Refused) { "bundle of separate consents recorded" }
+            val separate = bundle.reason
+            check(separate is WriteRefusal.SeparateConsentRequired) { "$separate" }
+            assertEquals(setOf("ads", "live_location"), separate.purposes.toSet())
+            assertEquals(Decision.Denied(DenyReason.NOT_GRANTED), kit.decide("ads", "device_id"), "nothing was granted")
             // A list of one separate-consent purpose is refused too: it is granted on its own, with grant().
-            assertEquals(listOf("ads"), assertThrows<ConsentKitException.SeparateConsentRequired> { kit.grantAll(listOf("ads")) }.purposes)
+            assertEquals(
+                WriteResult.Refused(WriteRefusal.SeparateConsentRequired(listOf("ads"))),
+                kit.grantAll(listOf("ads")),
+            )
             assertEquals("purpose", assertThrows<ConsentKitException.UnknownId> { kit.mayTransfer("adnet", "telepathy") }.kind)
             assertEquals("third_party", assertThrows<ConsentKitException.UnknownId> { kit.mayTransfer("nobody", "ads") }.kind)
             // ride_hailing declares no children's rules.
             assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToChildrenRules("1", Actor.GUARDIAN) }
 
             kit.setAgeBracket(AgeBracket.UNDER_14)
-            assertEquals(14, assertThrows<ConsentKitException.GuardianRequired> { kit.grant("ads") }.age)
-            kit.grant("ads", Actor.GUARDIAN)
-            assertThrows<ConsentKitException.GuardianRequired> { kit.setAgeBracket(AgeBracket.ADULT) }
-            kit.setAgeBracket(AgeBracket.ADULT, Actor.GUARDIAN)
+            assertEquals(WriteResult.Refused(WriteRefusal.GuardianRequired(14)), kit.grant("ads"))
+            assertEquals(WriteResult.Recorded, kit.grant("ads", Actor.GUARDIAN))
+            assertEquals(WriteResult.Refused(WriteRefusal.GuardianRequired(14)), kit.setAgeBracket(AgeBracket.ADULT))
+            assertEquals(WriteResult.Recorded, kit.setAgeBracket(AgeBracket.ADULT, Actor.GUARDIAN))
         }
     }
 
     @Test
     fun `children's rules errors are typed`(): Unit = runBlocking {
         TestSupport.open("examples/map_navigation.json").use { kit ->
-            assertThrows<ConsentKitException.GuardianRequired> { kit.agreeToChildrenRules("3.2", Actor.USER) }
-            assertThrows<ConsentKitException.InvalidArgument> { kit.agreeToChildrenRules("3.1", Actor.GUARDIAN) }
-            kit.agreeToChildrenRules("3.2", Actor.GUARDIAN)
+            assertEquals(WriteResult.Refused(WriteRefusal.GuardianRequired(14)), kit.agreeToChildrenRules("3.2", Actor.USER))
+            assertEquals(
+                WriteResult.Refused(WriteRefusal.StaleVersion(AgreedDocument.CHILDREN_RULES, "3.1", "3.2")),
+                kit.agreeToChildrenRules("3.1", Actor.GUARDIAN),
+            )
+            assertEquals(WriteResult.Recorded, kit.agreeToChildrenRules("3.2", Actor.GUARDIAN))
         }
     }
 
@@ -102,7 +118,7 @@ class ErrorMappingTest {
     }
 
     @Test
-    fun `storage and path errors are typed`() {
+    fun `storage and path errors are typed`(): Unit = runBlocking {
         val dir = TestSupport.tempDb().parent
         assertThrows<ConsentKitException.InvalidArgument> {
             ConsentKit.open(dir.absolutePathString(), TestSupport.read("examples/ride_hailing.json"))

@@ -55,7 +55,7 @@ class KeyedIntegrityTest {
     private val options = ConsentKitOptions(manualClockStartMs = TestSupport.START_MS)
 
     private fun open(db: Path, store: DeviceKeyStore?, opts: ConsentKitOptions = options): ConsentKit =
-        ConsentKit.open(db.absolutePathString(), TestSupport.read("examples/ride_hailing.json"), opts, deviceKey = store)
+        ConsentKit.openBlocking(db.absolutePathString(), TestSupport.read("examples/ride_hailing.json"), opts, deviceKey = store)
 
     @Test
     fun `open with a key store uses it and keeps no key file`() = runBlocking {

@@ -1,6 +1,6 @@
 package dev.consentkit
 
-import dev.consentkit.internal.armTestPanic
+import dev.consentkit.TestSupport.armTestPanic
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -29,7 +29,7 @@ class PanicGuardTest {
         armTestPanic()
         assertThrows<ConsentKitException.Unexpected> { kit.collect("live_location", "location") }
         // Still working.
-        assertEquals(CollectResult.Allowed, kit.collect("live_location", "location"))
+        assertEquals(Decision.Allowed, kit.collect("live_location", "location"))
         assertTrue(kit.status().policyAgreed)
         kit.close()
     }

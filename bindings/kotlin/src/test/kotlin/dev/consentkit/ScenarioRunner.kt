@@ -52,6 +52,8 @@ internal class ScenarioRunner(
                     Outcome.Value(step(st))
                 } catch (e: ConsentKitException) {
                     Outcome.Error(TestSupport.errorName(e))
+                } catch (e: RefusedStep) {
+                    Outcome.Error(e.name)
                 }
                 val wantError = st["expect_error"]?.jsonPrimitive?.content
                 when {
@@ -68,13 +70,13 @@ internal class ScenarioRunner(
                 afterStep(kit)
             }
         } finally {
-            runCatching { kit.close() }
+            runCatching { kit.closeBlocking() }
         }
         steps.size
     }
 
     private fun open() {
-        kit = ConsentKit.open(db.absolutePathString(), manifest, ConsentKitOptions(manualClockStartMs = now))
+        kit = ConsentKit.openBlocking(db.absolutePathString(), manifest, ConsentKitOptions(manualClockStartMs = now))
     }
 
     private fun actor(st: JsonObject) = if (st["actor"]?.jsonPrimitive?.content == "guardian") Actor.GUARDIAN else Actor.USER
@@ -82,17 +84,17 @@ internal class ScenarioRunner(
     private suspend fun step(st: JsonObject): JsonElement {
         val source = "scenario"
         return when (val op = st.string("op")) {
-            "agree_policy" -> unit {
+            "agree_policy" -> written {
                 kit.agreeToPolicy(st["version"]?.jsonPrimitive?.content ?: kit.status().policyVersion, actor(st), source)
             }
             "decline_policy" -> unit { kit.declinePolicy(source) }
-            "agree_children_rules" -> unit { kit.agreeToChildrenRules(st.string("version"), actor(st), source) }
+            "agree_children_rules" -> written { kit.agreeToChildrenRules(st.string("version"), actor(st), source) }
             "erase_all" -> unit { kit.eraseAll(actor(st), source) }
-            "grant" -> unit { kit.grant(st.string("purpose"), actor(st), source) }
-            "grant_all" -> unit { kit.grantAll(st["purposes"]!!.jsonArray.map { it.jsonPrimitive.content }, actor(st), source) }
+            "grant" -> written { kit.grant(st.string("purpose"), actor(st), source) }
+            "grant_all" -> written { kit.grantAll(st["purposes"]!!.jsonArray.map { it.jsonPrimitive.content }, actor(st), source) }
             "refuse" -> unit { kit.refuse(st.string("purpose"), actor(st), source) }
             "withdraw" -> unit { kit.withdraw(st.string("purpose"), actor(st), source) }
-            "set_age" -> unit {
+            "set_age" -> written {
                 val bracket = when (st.string("bracket")) {
                     "under14" -> AgeBracket.UNDER_14
                     "teen" -> AgeBracket.TEEN
@@ -112,8 +114,8 @@ internal class ScenarioRunner(
                 var last: JsonElement = JsonNull
                 repeat(times.toInt()) {
                     last = when (val r = kit.collect(st.string("purpose"), st.string("data_type"), st["recipient"]?.jsonPrimitive?.contentOrNull)) {
-                        CollectResult.Allowed -> JsonObject(mapOf("result" to JsonPrimitive("allowed")))
-                        is CollectResult.Denied -> JsonObject(
+                        Decision.Allowed -> JsonObject(mapOf("result" to JsonPrimitive("allowed")))
+                        is Decision.Denied -> JsonObject(
                             mapOf(
                                 "result" to JsonPrimitive("denied:${TestSupport.reasonName(r.reason)}"),
                                 "retry_after_ms" to JsonPrimitive(r.retryAfter?.inWholeMilliseconds),
@@ -146,13 +148,20 @@ internal class ScenarioRunner(
                     else -> error("unknown trigger $t")
                 }
                 kit.nextPrompt(trigger)?.let { p ->
+                    // The scenario files speak the core's flat shape; the sealed prompt maps onto it.
+                    val purpose = (p as? Prompt.Purpose)?.purpose
+                    val rules = when (p) {
+                        is Prompt.Policy -> p.childrenRules
+                        is Prompt.ChildrenRulesAgreement -> p.rules
+                        is Prompt.Purpose -> null
+                    }
                     JsonObject(
                         mapOf(
                             "kind" to JsonPrimitive(p.kind.name.lowercase()),
-                            "purpose" to JsonPrimitive(p.purpose?.id),
-                            "separate" to JsonPrimitive(p.purpose?.let { it.separateConsent.isNotEmpty() }),
-                            "cross_border" to JsonPrimitive(p.purpose?.crossBorder),
-                            "children_rules" to JsonPrimitive(p.childrenRules?.version),
+                            "purpose" to JsonPrimitive(purpose?.id),
+                            "separate" to JsonPrimitive(purpose?.let { it.separateConsent.isNotEmpty() }),
+                            "cross_border" to JsonPrimitive(purpose?.crossBorder),
+                            "children_rules" to JsonPrimitive(rules?.version),
                         ),
                     )
                 } ?: JsonNull
@@ -180,6 +189,15 @@ internal class ScenarioRunner(
         block()
         return JsonNull
     }
+
+    /** A write that returns [WriteResult]: a refusal is the scenario's expected error (the core's error name). */
+    private inline fun written(block: () -> WriteResult): JsonElement = when (val r = block()) {
+        WriteResult.Recorded -> JsonNull
+        is WriteResult.Refused -> throw RefusedStep(TestSupport.refusalName(r.reason))
+    }
+
+    /** A step the core refused for an expected reason, named as the scenario files name the core's error. */
+    private class RefusedStep(val name: String) : Exception(name)
 
     companion object {
         /** `expected` ⊆ `actual`: objects compare only the keys `expected` names; everything else must be equal. */

@@ -1,5 +1,7 @@
 package dev.consentkit
 
+import com.sun.jna.Memory
+import com.sun.jna.NativeLibrary
 import dev.consentkit.internal.CollectOutcome
 import java.nio.file.Files
 import java.nio.file.Path
@@ -54,7 +56,21 @@ internal object TestSupport {
         manifest: String = "examples/ride_hailing.json",
         db: Path = tempDb(),
         options: ConsentKitOptions = ConsentKitOptions(manualClockStartMs = START_MS),
-    ): ConsentKit = ConsentKit.open(db.absolutePathString(), read(manifest), options)
+    ): ConsentKit = ConsentKit.openBlocking(db.absolutePathString(), read(manifest), options)
+
+    /**
+     * Arms the test-only panic hook of the `test-hooks` build the tests run against: the next guarded call into the
+     * core panics inside it. Called through JNA by its C symbol, because the generated bindings come from the
+     * library the jar ships, which has no such export (JarLoadIT checks that).
+     */
+    fun armTestPanic() {
+        val status = Memory(64).apply { clear() } // RustCallStatus: code + error buffer
+        NativeLibrary.getInstance("consentkit").getFunction(TEST_PANIC_SYMBOL).invokeVoid(arrayOf(status))
+        check(status.getByte(0).toInt() == 0) { "arm_test_panic failed" }
+    }
+
+    /** The C symbol of `arm_test_panic` (src/ffi/guard.rs), exported only by a `test-hooks` build. */
+    const val TEST_PANIC_SYMBOL = "uniffi_consentkit_fn_func_arm_test_panic"
 
     fun errorName(e: ConsentKitException): String = when (e) {
         is ConsentKitException.InvalidManifest -> "invalid_manifest"
@@ -66,6 +82,13 @@ internal object TestSupport {
         is ConsentKitException.Closed -> "closed"
         is ConsentKitException.ClockNotManual -> "clock_not_manual"
         is ConsentKitException.Unexpected -> "unexpected"
+    }
+
+    /** A write refusal under the name of the core error it stands for (as the scenario files spell it). */
+    fun refusalName(r: WriteRefusal): String = when (r) {
+        is WriteRefusal.SeparateConsentRequired -> "separate_consent_required"
+        is WriteRefusal.GuardianRequired -> "guardian_required"
+        is WriteRefusal.StaleVersion -> "invalid_argument"
     }
 
     fun reasonName(r: DenyReason): String = r.name.lowercase()
@@ -81,9 +104,9 @@ internal object TestSupport {
         is CoreDecision.Denied -> Decision.Denied(reason.toPublic())
     }
 
-    fun CollectOutcome.toFacade(): CollectResult = when (this) {
-        CollectOutcome.Allowed -> CollectResult.Allowed
-        is CollectOutcome.Denied -> CollectResult.Denied(
+    fun CollectOutcome.toFacade(): Decision = when (this) {
+        CollectOutcome.Allowed -> Decision.Allowed
+        is CollectOutcome.Denied -> Decision.Denied(
             reason.toPublic(),
             retryAfterMs?.let { kotlin.time.Duration.parse("${it}ms") },
         )

@@ -22,8 +22,8 @@ class TransparencyTest {
         val kit = TestSupport.open(options = ConsentKitOptions(TestSupport.START_MS, collectFlushInterval = 1.hours))
         kit.agreeToPolicy(kit.state.value.policyVersion, source = "policy_sheet")
         kit.grant("ads", source = "offers_prompt")
-        repeat(3) { assertEquals(CollectResult.Allowed, kit.collect("ride", "phone_number")) }
-        repeat(2) { assertEquals(CollectResult.Allowed, kit.collect("ads", "device_id", "adnet")) }
+        repeat(3) { assertEquals(Decision.Allowed, kit.collect("ride", "phone_number")) }
+        repeat(2) { assertEquals(Decision.Allowed, kit.collect("ads", "device_id", "adnet")) }
         kit
     }
 
@@ -94,7 +94,7 @@ class TransparencyTest {
     @Test
     fun `they fail with Closed after close`() {
         val kit = agreedGrantedCollected()
-        kit.close()
+        kit.closeBlocking()
         assertThrows<ConsentKitException.Closed> { runBlocking { kit.transparencyLists() } }
         assertThrows<ConsentKitException.Closed> { runBlocking { kit.receipts() } }
         assertThrows<ConsentKitException.Closed> { runBlocking { kit.exportAllJson() } }

@@ -19,11 +19,11 @@ class WriteThenReadTest {
                 kit.grant("ads")
                 assertEquals(Decision.Allowed, kit.decide("ads", "device_id"))
                 assertEquals("personalised", kit.resolve("offers").id)
-                assertEquals(CollectResult.Allowed, kit.collect("ads", "device_id", "adnet"))
+                assertEquals(Decision.Allowed, kit.collect("ads", "device_id", "adnet"))
                 kit.withdraw("ads")
                 assertEquals(Decision.Denied(DenyReason.WITHDRAWN), kit.decide("ads", "device_id"))
                 assertEquals(listOf("ads"), kit.resolve("offers").missingPurposes)
-                assertEquals(CollectResult.Denied(DenyReason.WITHDRAWN), kit.collect("ads", "device_id", "adnet"))
+                assertEquals(Decision.Denied(DenyReason.WITHDRAWN), kit.collect("ads", "device_id", "adnet"))
             }
         }
     }

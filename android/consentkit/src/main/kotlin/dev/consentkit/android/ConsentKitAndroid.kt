@@ -6,6 +6,7 @@ import dev.consentkit.ConsentKitOptions
 import dev.consentkit.DeviceKeyStore
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import java.io.File
 
 /**
@@ -30,15 +31,33 @@ object ConsentKitAndroid {
      * `<db>.head` beside the database (or in [ConsentKitOptions.integrityDir]). A database first opened with the
      * fallback and then with a Keystore key reports [dev.consentkit.RecoveryReason.KEY_REPLACED] once (state kept).
      *
-     * Reads the asset and opens SQLite: call it off the main thread, once per process, and share the instance
-     * (e.g. hold it in your Application or your dependency graph).
+     * Reads the asset and opens SQLite on [dispatcher] (a `suspend` call: it never blocks the caller's thread).
+     * Call it once per process and share the instance (e.g. hold it in your Application or your dependency graph);
+     * Java callers and code outside coroutines use [openBlocking].
      *
      * @throws dev.consentkit.ConsentKitException.InvalidManifest if the manifest fails the lint, with every
      *   diagnostic (run `consentkit lint` on it at build time to catch that earlier).
      */
+    suspend fun open(
+        context: Context,
+        manifestAsset: String,
+        databaseName: String = "consentkit.db",
+        options: ConsentKitOptions = ConsentKitOptions(),
+        dispatcher: CoroutineDispatcher = Dispatchers.IO,
+        followAppLifecycle: Boolean = true,
+        deviceKey: DeviceKeyStore? = AndroidKeystoreDeviceKey(context, "${AndroidKeystoreDeviceKey.DEFAULT_ALIAS}.$databaseName"),
+    ): ConsentKit = withContext(dispatcher) {
+        openBlocking(context, manifestAsset, databaseName, options, dispatcher, followAppLifecycle, deviceKey)
+    }
+
+    /**
+     * [open] on the calling thread, for Java and code outside coroutines: it reads the asset and opens SQLite, so
+     * call it off the main thread. Close the instance with [ConsentKit.closeBlocking] (or `close()` from a
+     * coroutine).
+     */
     @JvmStatic
     @JvmOverloads
-    fun open(
+    fun openBlocking(
         context: Context,
         manifestAsset: String,
         databaseName: String = "consentkit.db",
@@ -50,12 +69,12 @@ object ConsentKitAndroid {
         val app = context.applicationContext
         val manifest = app.assets.open(manifestAsset).bufferedReader().use { it.readText() }
         val db = File(app.noBackupFilesDir, databaseName)
-        val kit = ConsentKit.open(db.path, manifest, options, dispatcher, deviceKey)
+        val kit = ConsentKit.openBlocking(db.path, manifest, options, dispatcher, deviceKey)
         if (followAppLifecycle) {
             try {
                 kit.followAppLifecycle(app, dispatcher)
             } catch (t: Throwable) {
-                kit.close()
+                runCatching { kit.closeBlocking() }.exceptionOrNull()?.let(t::addSuppressed)
                 throw t
             }
         }

@@ -36,7 +36,7 @@ class AndroidKeystoreDeviceKeyTest {
     private val alias = "com.example/consent db"
 
     private fun open(context: Context, keys: HmacKeySource): ConsentKit =
-        ConsentKitAndroid.open(context, MANIFEST_ASSET, options = options, deviceKey = AndroidKeystoreDeviceKey(context, alias, keys))
+        ConsentKitAndroid.openBlocking(context, MANIFEST_ASSET, options = options, deviceKey = AndroidKeystoreDeviceKey(context, alias, keys))
 
     private val db: File get() = File(app.noBackupFilesDir, "consentkit.db")
     private val headFile: File get() = File(File(app.noBackupFilesDir, AndroidKeystoreDeviceKey.HEAD_DIR), "com.example_consent_db.head")
@@ -44,7 +44,7 @@ class AndroidKeystoreDeviceKeyTest {
     @Test
     fun `the head is kept in noBackupFilesDir under the alias and replaced on each write`() {
         val keys = SoftwareKeys()
-        open(app, keys).use { kit ->
+        open(app, keys).useBlocking { kit ->
             assertTrue("database in noBackupFilesDir", db.exists())
             runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion) }
             val afterAgree = headFile.readText()
@@ -62,7 +62,7 @@ class AndroidKeystoreDeviceKeyTest {
     fun `the state survives a recreated process`() {
         // The Keystore outlives the process; everything else is built again.
         val keys = SoftwareKeys()
-        open(app, keys).use { kit ->
+        open(app, keys).useBlocking { kit ->
             runBlocking {
                 kit.agreeToPolicy(kit.state.value.policyVersion)
                 kit.grant("ads")
@@ -72,7 +72,7 @@ class AndroidKeystoreDeviceKeyTest {
         }
         val freshApp = Application()
         ReflectionHelpers.callInstanceMethod<Unit>(freshApp, "attach", ClassParameter.from(Context::class.java, app.baseContext))
-        open(freshApp, keys).use { kit ->
+        open(freshApp, keys).useBlocking { kit ->
             val state = kit.state.value
             assertNull("no recovery: ${state.recovery}", state.recovery)
             assertTrue(state.policyAgreed)
@@ -84,30 +84,30 @@ class AndroidKeystoreDeviceKeyTest {
 
     @Test
     fun `a lost key reports KEY_REPLACED and keeps the state`() {
-        open(app, SoftwareKeys()).use { kit ->
+        open(app, SoftwareKeys()).useBlocking { kit ->
             runBlocking {
                 kit.agreeToPolicy(kit.state.value.policyVersion)
                 kit.grant("ads")
             }
         }
         val newKeys = SoftwareKeys() // e.g. the Keystore was reset
-        open(app, newKeys).use { kit ->
+        open(app, newKeys).useBlocking { kit ->
             assertEquals(RecoveryReason.KEY_REPLACED, kit.state.value.recovery?.reason)
             assertEquals(Decision.Allowed, kit.decide("ads", "device_id"))
         }
-        open(app, newKeys).use { kit -> assertNull("re-keyed: quiet next time", kit.state.value.recovery) }
+        open(app, newKeys).useBlocking { kit -> assertNull("re-keyed: quiet next time", kit.state.value.recovery) }
     }
 
     @Test
     fun `a database restored from before a write reports ROLLED_BACK`() {
         val keys = SoftwareKeys()
-        open(app, keys).use { kit -> runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion) } }
+        open(app, keys).useBlocking { kit -> runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion) } }
         val files = listOf(db, File("${db.path}-wal"), File("${db.path}-shm"))
         val copies = files.filter { it.exists() }.associateWith { it.readBytes() }
-        open(app, keys).use { kit -> runBlocking { kit.grant("ads") } }
+        open(app, keys).useBlocking { kit -> runBlocking { kit.grant("ads") } }
         files.forEach { it.delete() }
         copies.forEach { (file, bytes) -> file.writeBytes(bytes) }
-        open(app, keys).use { kit ->
+        open(app, keys).useBlocking { kit ->
             assertEquals(RecoveryReason.ROLLED_BACK, kit.state.value.recovery?.reason)
             assertFalse("safe default after a rollback", kit.state.value.policyAgreed)
         }
@@ -117,7 +117,7 @@ class AndroidKeystoreDeviceKeyTest {
     fun `the default key store needs the Android Keystore, which only a device has`() {
         // ConsentKitAndroid.open's default deviceKey: under Robolectric there is no "AndroidKeyStore" provider.
         val e = assertThrows(ConsentKitException.Storage::class.java) {
-            ConsentKitAndroid.open(app, MANIFEST_ASSET, options = options)
+            ConsentKitAndroid.openBlocking(app, MANIFEST_ASSET, options = options)
         }
         assertTrue(e.message, e.detail.contains("AndroidKeyStore") || e.detail.contains("KeyStore"))
     }

@@ -59,6 +59,17 @@ internal object AndroidTestSupport {
 }
 
 /**
+ * Runs [block], then closes the kit on this thread ([ConsentKit.closeBlocking]): the JUnit 4 tests here are not
+ * coroutines, and ConsentKit's own `use` is `suspend`.
+ */
+internal inline fun <R> ConsentKit.useBlocking(block: (ConsentKit) -> R): R =
+    try {
+        block(this)
+    } finally {
+        closeBlocking()
+    }
+
+/**
  * A software HMAC key standing in for the Android Keystore, which Robolectric does not provide. Like the Keystore
  * it outlives the objects that use it (a new [AndroidKeystoreDeviceKey] over the same instance finds the key).
  */

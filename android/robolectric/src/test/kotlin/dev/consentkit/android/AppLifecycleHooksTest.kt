@@ -2,9 +2,10 @@ package dev.consentkit.android
 
 import android.app.Activity
 import android.content.ComponentCallbacks2
-import dev.consentkit.CollectResult
+import dev.consentkit.Decision
 import dev.consentkit.ConsentKit
 import dev.consentkit.ConsentKitException
+import dev.consentkit.WriteResult
 import dev.consentkit.android.AndroidTestSupport.MANIFEST_ASSET
 import dev.consentkit.android.AndroidTestSupport.app
 import dev.consentkit.android.AndroidTestSupport.collected
@@ -18,6 +19,7 @@ import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
+import java.io.File
 
 /**
  * The framework-API lifecycle hooks: the last started activity stopping (or TRIM_MEMORY_UI_HIDDEN) hands the
@@ -26,7 +28,7 @@ import org.robolectric.RobolectricTestRunner
 @RunWith(RobolectricTestRunner::class)
 class AppLifecycleHooksTest {
     private fun openAgreed(followAppLifecycle: Boolean = true): ConsentKit {
-        val kit = ConsentKitAndroid.open(
+        val kit = ConsentKitAndroid.openBlocking(
             app, MANIFEST_ASSET, options = options, followAppLifecycle = followAppLifecycle, deviceKey = null,
         )
         runBlocking { kit.agreeToPolicy(kit.state.value.policyVersion) }
@@ -34,7 +36,7 @@ class AppLifecycleHooksTest {
     }
 
     private fun collectPhone(kit: ConsentKit, times: Int) =
-        repeat(times) { assertEquals(CollectResult.Allowed, kit.collect("ride", "phone_number")) }
+        repeat(times) { assertEquals(Decision.Allowed, kit.collect("ride", "phone_number")) }
 
     private fun awaitBackgroundFlush(kit: ConsentKit) = runBlocking {
         checkNotNull(kit.lastBackgroundFlush) { "no background flush was started" }.join()
@@ -42,7 +44,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `ConsentKitAndroid open flushes the counts when the last activity stops`() {
-        openAgreed().use { kit ->
+        openAgreed().useBlocking { kit ->
             val activity = Robolectric.buildActivity(Activity::class.java).setup()
             collectPhone(kit, 5)
             assertEquals("held in the facade until a flush", 0L, collected(kit, "ride", "phone_number"))
@@ -57,7 +59,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `the app is in the background only when no activity is started`() {
-        openAgreed(followAppLifecycle = false).use { kit ->
+        openAgreed(followAppLifecycle = false).useBlocking { kit ->
             kit.followAppLifecycle(app).use { hooks ->
                 val first = Robolectric.buildActivity(Activity::class.java).setup()
                 val second = Robolectric.buildActivity(Activity::class.java).setup()
@@ -75,7 +77,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `a rotation is not a trip to the background`() {
-        openAgreed(followAppLifecycle = false).use { kit ->
+        openAgreed(followAppLifecycle = false).useBlocking { kit ->
             kit.followAppLifecycle(app).use { hooks ->
                 val activity = Robolectric.buildActivity(Activity::class.java).setup()
                 activity.recreate()
@@ -89,7 +91,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `TRIM_MEMORY_UI_HIDDEN flushes, and a stop after it does not flush again`() {
-        openAgreed(followAppLifecycle = false).use { kit ->
+        openAgreed(followAppLifecycle = false).useBlocking { kit ->
             kit.followAppLifecycle(app).use { hooks ->
                 val activity = Robolectric.buildActivity(Activity::class.java).setup()
                 collectPhone(kit, 4)
@@ -110,7 +112,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `coming back to the foreground refreshes the kit`() {
-        openAgreed(followAppLifecycle = false).use { kit ->
+        openAgreed(followAppLifecycle = false).useBlocking { kit ->
             kit.followAppLifecycle(app).use { hooks ->
                 val activity = Robolectric.buildActivity(Activity::class.java).setup()
                 assertNull("the first start is not a return", hooks.lastRefresh)
@@ -131,12 +133,26 @@ class AppLifecycleHooksTest {
     }
 
     @Test
+    fun `the suspend open and close work from a coroutine, with the database in noBackupFilesDir`(): Unit = runBlocking {
+        val kit = ConsentKitAndroid.open(app, MANIFEST_ASSET, options = options, followAppLifecycle = false, deviceKey = null)
+        assertTrue(File(app.noBackupFilesDir, "consentkit.db").exists())
+        assertEquals(WriteResult.Recorded, kit.agreeToPolicy(kit.state.value.policyVersion))
+        collectPhone(kit, 2)
+        kit.close()
+        ConsentKitAndroid.openBlocking(app, MANIFEST_ASSET, options = options, followAppLifecycle = false, deviceKey = null)
+            .useBlocking { again ->
+                assertTrue("the agreement is on disk", again.state.value.policyAgreed)
+                assertEquals("close() wrote the counts", 2L, collected(again, "ride", "phone_number"))
+            }
+    }
+
+    @Test
     fun `hooks of a closed kit unregister themselves when the app comes back`() {
         val kit = openAgreed(followAppLifecycle = false)
         val hooks = kit.followAppLifecycle(app)
         val activity = Robolectric.buildActivity(Activity::class.java).setup()
         activity.pause().stop()
-        kit.close()
+        kit.closeBlocking()
         activity.restart().resume()
         runBlocking { checkNotNull(hooks.lastRefresh).join() }
         assertTrue(hooks.lastRefreshFailure is ConsentKitException.Closed)
@@ -146,7 +162,7 @@ class AppLifecycleHooksTest {
 
     @Test
     fun `closed hooks no longer flush`() {
-        openAgreed(followAppLifecycle = false).use { kit ->
+        openAgreed(followAppLifecycle = false).useBlocking { kit ->
             val hooks = kit.followAppLifecycle(app)
             val activity = Robolectric.buildActivity(Activity::class.java).setup()
             hooks.close()

@@ -11,13 +11,12 @@ import androidx.activity.ComponentActivity
 import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.lifecycleScope
 import androidx.lifecycle.repeatOnLifecycle
-import dev.consentkit.Actor
-import dev.consentkit.CollectResult
 import dev.consentkit.ConsentKit
+import dev.consentkit.Decision
 import dev.consentkit.Prompt
-import dev.consentkit.PromptKind
 import dev.consentkit.PromptTrigger
 import dev.consentkit.Tier
+import dev.consentkit.WriteResult
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlin.coroutines.resume
@@ -59,15 +58,22 @@ class MainActivity : ComponentActivity() {
     private suspend fun ask(kit: ConsentKit, trigger: PromptTrigger) {
         val prompt = kit.nextPrompt(trigger) ?: return
         val agreed = showPrompt(prompt)
-        // Under 14 a guardian must answer (a real app hands the device over or asks for the guardian's PIN here).
-        val actor = if (prompt.kind == PromptKind.GUARDIAN_CONSENT) Actor.GUARDIAN else Actor.USER
-        val purpose = prompt.purpose
-        when {
-            purpose == null && agreed -> kit.agreeToPolicy(prompt.policyVersion, actor, source = "policy_dialog")
-            purpose == null -> kit.declinePolicy(source = "policy_dialog")
-            agreed -> kit.grant(purpose.id, actor, source = "pickup_prompt")
-            else -> kit.refuse(purpose.id, actor, source = "pickup_prompt")
+        // Under 14 a guardian must answer (prompt.answeredBy is Actor.GUARDIAN then): a real app hands the device
+        // over or asks for the guardian's PIN here.
+        val actor = prompt.answeredBy
+        val result = when (prompt) {
+            is Prompt.Policy ->
+                if (agreed) kit.agreeToPolicy(prompt.policyVersion, actor, source = "policy_dialog")
+                else kit.declinePolicy(source = "policy_dialog").let { WriteResult.Recorded }
+            is Prompt.ChildrenRulesAgreement ->
+                if (agreed) kit.agreeToChildrenRules(prompt.rules.version, actor, source = "children_rules_dialog")
+                else WriteResult.Recorded // nothing to record: the child's necessary purposes stay off
+            is Prompt.Purpose ->
+                if (agreed) kit.grant(prompt.purpose.id, actor, source = "pickup_prompt")
+                else kit.refuse(prompt.purpose.id, actor, source = "pickup_prompt").let { WriteResult.Recorded }
         }
+        // A refusal (e.g. the manifest was updated while the dialog was open): ask again with the current texts.
+        if (result is WriteResult.Refused) ask(kit, trigger)
     }
 
     private fun render(pickup: Tier) {
@@ -84,8 +90,8 @@ class MainActivity : ComponentActivity() {
         var sent = 0
         while (true) {
             when (val result = kit.collect(location)) {
-                CollectResult.Allowed -> live.text = "Using your live location (${++sent} fixes sent)"
-                is CollectResult.Denied -> if (kit.resolve("pickup").id == "live_location") {
+                Decision.Allowed -> live.text = "Using your live location (${++sent} fixes sent)"
+                is Decision.Denied -> if (kit.resolve("pickup").id == "live_location") {
                     live.text = "Location paused: ${result.reason}" + (result.retryAfter?.let { ", retry in $it" } ?: "")
                 }
             }
@@ -95,13 +101,19 @@ class MainActivity : ComponentActivity() {
 
     /** The prompt as a dialog: what is collected, why, for whom, where it is kept. Returns the user's answer. */
     private suspend fun showPrompt(prompt: Prompt): Boolean = suspendCancellableCoroutine { cont ->
-        val purpose = prompt.purpose
-        val title = if (purpose == null) "Privacy policy ${prompt.policyVersion}" else "Allow: ${purpose.description}?"
+        val purpose = (prompt as? Prompt.Purpose)?.purpose
+        val title = when (prompt) {
+            is Prompt.Policy -> "Privacy policy ${prompt.policyVersion}"
+            is Prompt.ChildrenRulesAgreement -> "Children's privacy rules ${prompt.rules.version}"
+            is Prompt.Purpose -> "Allow: ${prompt.purpose.description}?"
+        }
         val body = buildString {
-            if (purpose == null) {
+            if (prompt is Prompt.Policy) {
                 append("Read it at ${prompt.policyUrl}.\n\nAgreeing covers:\n")
                 prompt.covers.forEach { append("• ${it.description}\n") }
-            } else {
+            } else if (prompt is Prompt.ChildrenRulesAgreement) {
+                append("A parent or guardian: read them at ${prompt.rules.url}.")
+            } else if (purpose != null) {
                 append("Data: ${purpose.dataTypes.joinToString { it.description.ifEmpty { it.id } }}\n")
                 if (purpose.recipients.isNotEmpty()) append("Shared with: ${purpose.recipients.joinToString { it.name }}\n")
                 append("Stored in: ${purpose.storageRegion}")

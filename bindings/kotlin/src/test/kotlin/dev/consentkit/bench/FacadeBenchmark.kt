@@ -1,6 +1,5 @@
 package dev.consentkit.bench
 
-import dev.consentkit.CollectResult
 import dev.consentkit.ConsentKit
 import dev.consentkit.ConsentKitOptions
 import dev.consentkit.Decision
@@ -39,8 +38,12 @@ private const val PAIR_MAP = "(context) HashMap<Pair<String,String>,Boolean>.get
 private const val DECIDE_CODE_METHOD = "method decideCode(p, d) by handles across UniFFI: clone + call"
 private const val COLLECT = "facade collect, no frequency limit (amortised incl. batch sends and final flush)"
 private const val COLLECT_LIMITED = "facade collect, frequency-limited pair (crosses to the core)"
-private val BENCHMARKS =
-    listOf(DECIDE, DECIDE_USE, HASHMAP, PAIR_MAP, DECIDE_CODE_METHOD, COLLECT, COLLECT_USE, COLLECT_LIMITED)
+private const val PLAIN_MAPS = "(alt) the facade's decide path with two HashMap<String,Int> of the interned ids"
+private const val NESTED_MAPS = "(alt) the facade's decide path with HashMap<String,HashMap<String,Decision>>"
+private val BENCHMARKS = listOf(
+    DECIDE, DECIDE_USE, HASHMAP, PAIR_MAP, PLAIN_MAPS, NESTED_MAPS, DECIDE_CODE_METHOD, COLLECT, COLLECT_USE,
+    COLLECT_LIMITED,
+)
 
 private const val WARMUP_MS = 1_500L
 private const val ROUND_MS = 300L
@@ -74,7 +77,7 @@ private fun fork(root: Path, name: String): Result {
 private fun runOne(root: Path, name: String): Result {
     val db = Files.createTempDirectory("consentkit-bench").resolve("consent.db").toString()
     val manifest = Files.readString(root.resolve("examples/ride_hailing.json"))
-    val kit = ConsentKit.open(db, manifest, ConsentKitOptions())
+    val kit = ConsentKit.openBlocking(db, manifest, ConsentKitOptions())
     runBlocking {
         kit.agreeToPolicy(kit.state.value.policyVersion)
         kit.grant("ads")
@@ -102,6 +105,7 @@ private fun runOne(root: Path, name: String): Result {
     val collectTypes = arrayOf("phone_number", "destination", "device_id", "trajectory")
     val uses = Array(pairs.size) { kit.dataUse(purposes[it], dataTypes[it]) }
     val collectUses = Array(4) { kit.dataUse(collectPurposes[it], collectTypes[it]) }
+    val plain = PlainMapDecide(kit)
     var finish: () -> Unit = {}
     val loop: (Int) -> Long = when (name) {
         DECIDE -> { n ->
@@ -119,6 +123,16 @@ private fun runOne(root: Path, name: String): Result {
             for (i in 0 until n) if (map[combinedKeys[i and mask]] == true) acc++
             acc.toLong()
         }
+        PLAIN_MAPS -> { n ->
+            var acc = 0
+            for (i in 0 until n) if (plain.decide(purposes[i and mask], dataTypes[i and mask]) === Decision.Allowed) acc++
+            acc.toLong()
+        }
+        NESTED_MAPS -> { n ->
+            var acc = 0
+            for (i in 0 until n) if (plain.decideNested(purposes[i and mask], dataTypes[i and mask]) === Decision.Allowed) acc++
+            acc.toLong()
+        }
         PAIR_MAP -> { n ->
             var acc = 0
             for (i in 0 until n) if (pairMap[purposes[i and mask] to dataTypes[i and mask]] == true) acc++
@@ -133,7 +147,7 @@ private fun runOne(root: Path, name: String): Result {
             finish = { runBlocking { kit.flush() } }
             { n ->
                 var acc = 0
-                for (i in 0 until n) if (kit.collect(collectPurposes[i and 3], collectTypes[i and 3]) === CollectResult.Allowed) acc++
+                for (i in 0 until n) if (kit.collect(collectPurposes[i and 3], collectTypes[i and 3]) === Decision.Allowed) acc++
                 acc.toLong()
             }
         }
@@ -141,19 +155,19 @@ private fun runOne(root: Path, name: String): Result {
             finish = { runBlocking { kit.flush() } }
             { n ->
                 var acc = 0
-                for (i in 0 until n) if (kit.collect(collectUses[i and 3]) === CollectResult.Allowed) acc++
+                for (i in 0 until n) if (kit.collect(collectUses[i and 3]) === Decision.Allowed) acc++
                 acc.toLong()
             }
         }
         COLLECT_LIMITED -> { n ->
             // 12 per minute are allowed; the rest answer FREQUENCY_LIMITED with a retry time. Every call crosses.
             var acc = 0
-            for (i in 0 until n) if (kit.collect("live_location", "location") === CollectResult.Allowed) acc++
+            for (i in 0 until n) if (kit.collect("live_location", "location") === Decision.Allowed) acc++
             acc.toLong()
         }
         else -> error("unknown benchmark $name")
     }
-    return Bench().run(name, finish, loop).also { kit.close() }
+    return Bench().run(name, finish, loop).also { kit.closeBlocking() }
 }
 
 private fun report(results: List<Result>, out: File) {
@@ -162,6 +176,8 @@ private fun report(results: List<Result>, out: File) {
     val ratios = linkedMapOf(
         "decide_over_hashmap" to decide / byName.getValue(HASHMAP).nsPerOp,
         "decide_over_pair_keyed_hashmap" to decide / byName.getValue(PAIR_MAP).nsPerOp,
+        "plain_maps_over_decide" to byName.getValue(PLAIN_MAPS).nsPerOp / decide,
+        "nested_maps_over_decide" to byName.getValue(NESTED_MAPS).nsPerOp / decide,
         "decide_data_use_over_hashmap" to byName.getValue(DECIDE_USE).nsPerOp / byName.getValue(HASHMAP).nsPerOp,
         "ffi_call_over_decide" to byName.getValue(DECIDE_CODE_METHOD).nsPerOp / decide,
         "collect_over_decide" to byName.getValue(COLLECT).nsPerOp / decide,
@@ -204,6 +220,45 @@ private fun report(results: List<Result>, out: File) {
         },
     )
     println("\nwrote $out")
+}
+
+/**
+ * The facade's `decide` path with the plain alternative to its identity-hash tables ([dev.consentkit.PairTable],
+ * [dev.consentkit.IdTable]): the same interned ids in `java.util.HashMap`s, the same volatile read of an immutable
+ * decision array, the same unknown-id check. Measured beside the real `decide` to show whether the custom tables
+ * earn their code (issue 17, item 10).
+ */
+private class PlainMapDecide(kit: ConsentKit) {
+    private val handles = kit.core.handles()
+    private val width = handles.dataTypes.size
+    private val purposeIds = HashMap<String, Int>().apply { handles.purposes.forEachIndexed { i, id -> put(id.intern(), i) } }
+    private val dataTypeIds = HashMap<String, Int>().apply { handles.dataTypes.forEachIndexed { i, id -> put(id.intern(), i) } }
+
+    @Volatile
+    private var decisions: Array<Decision> = Array(handles.purposes.size * width) { pair ->
+        decideOrDenied(kit, handles.purposes[pair / width], handles.dataTypes[pair % width])
+    }
+
+    @Volatile
+    private var nested: HashMap<String, HashMap<String, Decision>> = HashMap<String, HashMap<String, Decision>>().apply {
+        handles.purposes.forEach { p ->
+            put(p.intern(), HashMap<String, Decision>().apply { handles.dataTypes.forEach { d -> put(d.intern(), decideOrDenied(kit, p, d)) } })
+        }
+    }
+
+    fun decide(purpose: String, dataType: String): Decision {
+        val p = purposeIds[purpose]
+        val d = dataTypeIds[dataType]
+        if (p == null || d == null) throw IllegalArgumentException("unknown id")
+        return decisions[p * width + d]
+    }
+
+    fun decideNested(purpose: String, dataType: String): Decision =
+        nested[purpose]?.get(dataType) ?: throw IllegalArgumentException("unknown id")
+
+    private companion object {
+        fun decideOrDenied(kit: ConsentKit, purpose: String, dataType: String): Decision = kit.decide(purpose, dataType)
+    }
 }
 
 /** A small warmed-loop harness: calibrate, warm up, then time rounds and keep the median. */

@@ -3,23 +3,32 @@ package com.example.ride
 import dev.consentkit.ConsentKit
 import dev.consentkit.Prompt
 import dev.consentkit.PromptTrigger
+import dev.consentkit.WriteResult
+import dev.consentkit.use
 import kotlinx.coroutines.runBlocking
 import java.nio.file.Files
 
-private fun describe(p: Prompt?): String =
-    if (p == null) "none" else "${p.kind} ${p.purpose?.id ?: "policy ${p.policyVersion}"}"
+private fun describe(p: Prompt?): String = when (p) {
+    null -> "none"
+    is Prompt.Policy -> "${p.kind} policy ${p.policyVersion}"
+    is Prompt.ChildrenRulesAgreement -> "${p.kind} children's rules ${p.rules.version}"
+    is Prompt.Purpose -> "${p.kind} ${p.purpose.id}"
+}
 
 fun main() = runBlocking {
     val manifest = object {}.javaClass.getResource("/ride_hailing.json")!!.readText()
     val dir = Files.createTempDirectory("consentkit-jvm-app")
     try {
+        // open and close are suspend functions: they touch the disk on Dispatchers.IO, not on this thread.
         ConsentKit.open(dir.resolve("consent.db").toString(), manifest).use { kit ->
             val first = kit.nextPrompt(PromptTrigger.AppStart)
             println("nextPrompt(AppStart): ${describe(first)}")
             println("decide(ride, destination) before: ${kit.decide("ride", "destination")}")
 
-            kit.agreeToPolicy(first!!.policyVersion, source = "welcome_screen")
-            println("agreed to policy ${first.policyVersion}")
+            if (first is Prompt.Policy) {
+                val agreed = kit.agreeToPolicy(first.policyVersion, first.answeredBy, source = "welcome_screen")
+                println("agreeToPolicy(${first.policyVersion}): $agreed")
+            }
 
             println("decide(ride, destination): ${kit.decide("ride", "destination")}")
             // Location is asked for in context, when the user opens the pickup screen; until then pickup degrades.
@@ -27,8 +36,12 @@ fun main() = runBlocking {
             val pickup = kit.nextPrompt(PromptTrigger.Feature("pickup"))
             println("nextPrompt(Feature(pickup)): ${describe(pickup)}")
 
-            kit.grant(pickup!!.purpose!!.id, source = "pickup_prompt")
-            println("granted ${pickup.purpose!!.id}")
+            if (pickup is Prompt.Purpose) {
+                when (val granted = kit.grant(pickup.purpose.id, pickup.answeredBy, source = "pickup_prompt")) {
+                    WriteResult.Recorded -> println("granted ${pickup.purpose.id}")
+                    is WriteResult.Refused -> println("not granted: ${granted.reason}")
+                }
+            }
             println("resolve(pickup): ${kit.resolve("pickup").id}")
         }
         println("closed")
