@@ -86,7 +86,7 @@ extension FrameworkSignals {
     }
 }
 
-extension ConsentKit {
+extension ConsentStore {
     /// The signals for the current state, under `jurisdiction` (nil: the manifest's `frameworks.jurisdiction`,
     /// default EU). Cheap (no I/O); ``IabPreferencesWriter`` calls it on every change.
     public func frameworkSignals(jurisdiction: FrameworkJurisdiction? = nil) throws -> FrameworkSignals {
@@ -146,7 +146,7 @@ public final class InMemoryIabPreferenceStore: IabPreferenceStore, @unchecked Se
 
 /// Writes the IAB in-app keys — `IABTCF_*` (TCF CMP API v2) and `IABGPP_*` (GPP CMP API) — to a store, exactly as
 /// the core lists them. The keys are present only while the user's agreement to the current privacy policy holds:
-/// before it, after ``ConsentKit/eraseAll(source:actor:)``, or while a new policy version awaits agreement, every
+/// before it, after ``ConsentStore/eraseAll(source:actor:)``, or while a new policy version awaits agreement, every
 /// `IABTCF_` / `IABGPP_` key is removed. Keys under those prefixes that the state does not list are removed too.
 ///
 /// ```swift
@@ -154,14 +154,14 @@ public final class InMemoryIabPreferenceStore: IabPreferenceStore, @unchecked Se
 /// let task = writer.start()     // writes now and after every change
 /// ```
 public final class IabPreferencesWriter: @unchecked Sendable {
-    private let kit: ConsentKit
+    private let kit: ConsentStore
     private let store: IabPreferenceStore
     private let jurisdiction: FrameworkJurisdiction?
     private let lock = NSLock()
     private static let prefixes = ["IABTCF_", "IABGPP_"]
 
     /// A writer for `kit` into `store`, under `jurisdiction` (nil: the manifest's, default EU).
-    public init(kit: ConsentKit, store: IabPreferenceStore, jurisdiction: FrameworkJurisdiction? = nil) {
+    public init(kit: ConsentStore, store: IabPreferenceStore, jurisdiction: FrameworkJurisdiction? = nil) {
         self.kit = kit
         self.store = store
         self.jurisdiction = jurisdiction
