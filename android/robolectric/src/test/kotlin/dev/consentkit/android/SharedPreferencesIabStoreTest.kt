@@ -3,6 +3,7 @@ package dev.consentkit.android
 import android.content.Context
 import dev.consentkit.ConsentKit
 import dev.consentkit.IabPreferencesWriter
+import dev.consentkit.use
 import dev.consentkit.android.AndroidTestSupport.app
 import dev.consentkit.android.AndroidTestSupport.options
 import kotlinx.coroutines.runBlocking
