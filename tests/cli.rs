@@ -369,6 +369,12 @@ fn demo_walks_the_ride_hailing_story_quickly() {
         "live_location  location          12",
         "intact: 5 rows verified",
         "沪ICP备12345678号-3A (https://beian.miit.gov.cn/)",
+        "Same user, EU build",
+        "TCF purposes consented [2, 3, 4, 7], vendors consented [1042], disclosed [1042, 1043]",
+        "ad_storage=granted",
+        "TCF purposes consented [], vendors consented [], disclosed [1042, 1043]",
+        "ad_storage=denied",
+        "IABTCF_PurposeConsents=00000000000  IABGPP_GppSID=2",
     ] {
         assert!(text.contains(expected), "demo output lacks {expected:?}:\n{text}");
     }
