@@ -18,6 +18,7 @@ pub mod declare;
 pub mod engine;
 pub mod error;
 pub mod ffi;
+pub mod frameworks;
 pub mod gate;
 pub mod integrity;
 pub mod manifest;

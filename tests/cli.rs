@@ -374,6 +374,12 @@ fn demo_walks_the_ride_hailing_story_quickly() {
         "Denied(OsPermissionDenied)",
         "tier area_pickup; the richer tier needs live_location",
         "tier precise_pickup",
+        "Same user, EU build",
+        "TCF purposes consented [2, 3, 4, 7], vendors consented [1042], disclosed [1042, 1043]",
+        "ad_storage=granted",
+        "TCF purposes consented [], vendors consented [], disclosed [1042, 1043]",
+        "ad_storage=denied",
+        "IABTCF_PurposeConsents=00000000000  IABGPP_GppSID=2",
     ] {
         assert!(text.contains(expected), "demo output lacks {expected:?}:\n{text}");
     }

@@ -21,6 +21,10 @@ use crate::store::ChainCheck;
 /// The manifest the demo runs (the same file as `examples/ride_hailing.json`).
 pub const RIDE_HAILING: &str = include_str!("../../examples/ride_hailing.json");
 
+/// The EU build's manifest: the same app with a `frameworks` mapping (the same file as
+/// `examples/ride_hailing_global.json`).
+pub const RIDE_HAILING_GLOBAL: &str = include_str!("../../examples/ride_hailing_global.json");
+
 /// 2026-11-26T09:00:00Z: where the demo's manual clock starts.
 const START_MS: i64 = 1_795_683_600_000;
 pub(super) const HOUR_MS: i64 = 3_600_000;
@@ -313,8 +317,58 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
     };
     n.ask("filing()", &filing)?;
 
+    eu_act(n, path)?;
+
     emit(&format!(
         "\nInspect the database afterwards:\n   consentkit ledger show {shown}\n   consentkit receipts {shown} --manifest examples/ride_hailing.json\n"
     ))?;
     Ok(())
+}
+
+/// The last act: the same user in the app's EU build (its manifest maps purposes onto IAB TCF vendors, GPP sections
+/// and Google Consent Mode), on a database beside the first: what ad and analytics SDKs read after each choice.
+fn eu_act(n: &mut Narration, path: &Path) -> Result<(), Failure> {
+    let eu_path = path.with_file_name(format!(
+        "{}-eu.db",
+        path.file_stem().and_then(|s| s.to_str()).unwrap_or("consent")
+    ));
+    let _ = std::fs::remove_file(&eu_path);
+    let options = OpenOptions { manual_clock_start_ms: Some(START_MS), access_flush_every: None, integrity_dir: None };
+    let kit = ConsentKit::open(eu_path.display().to_string(), RIDE_HAILING_GLOBAL.to_string(), options)
+        .map_err(fail("open the EU build"))?;
+    let result = (|| {
+        n.step("Same user, EU build: the same choices become IAB TCF / GPP strings and Google Consent Mode")?;
+        n.say("examples/ride_hailing_global.json maps ads → TCF purposes 1-4, 7 for adnet (GVL 1042), analytics → 1, 8, 9")?;
+        let user = Actor::User;
+        kit.agree_to_policy("2026-11-01".into(), user, "welcome".into()).map_err(fail("agree"))?;
+        kit.grant("ads".into(), user, "offers_prompt".into()).map_err(fail("grant ads"))?;
+        show_signals(n, &kit)?;
+        kit.withdraw("ads".into(), user, "settings".into()).map_err(fail("withdraw ads"))?;
+        n.say("the user withdraws ads: every signal follows before the call returns")?;
+        show_signals(n, &kit)
+    })();
+    let closed = kit.close().map_err(fail("close the EU build"));
+    result?;
+    closed
+}
+
+fn show_signals(n: &Narration, kit: &Arc<ConsentKit>) -> Result<(), Failure> {
+    let s = kit.framework_signals(None).map_err(fail("frameworkSignals"))?;
+    let tc = s.tc_string.clone().unwrap_or_default();
+    let d = crate::ffi::decode_tc_string(tc.clone()).map_err(fail("decode"))?;
+    n.ask("frameworkSignals().tcString", &tc)?;
+    n.say(&format!(
+        "TCF purposes consented {:?}, vendors consented {:?}, disclosed {:?}",
+        d.purposes_consent, d.vendor_consents, d.disclosed_vendors
+    ))?;
+    let mut modes: Vec<_> = s.consent_mode.iter().map(|(k, v)| format!("{k}={}", if *v { "granted" } else { "denied" })).collect();
+    modes.sort();
+    n.say(&format!("Consent Mode: {}", modes.join(", ")))?;
+    let key = |k: &str| s.preferences.iter().find(|p| p.key == k).and_then(|p| p.text_value.clone()).unwrap_or_default();
+    n.say(&format!(
+        "IABTCF_PurposeConsents={}  IABGPP_GppSID={}  ({} IABTCF_/IABGPP_ keys)",
+        key("IABTCF_PurposeConsents"),
+        key("IABGPP_GppSID"),
+        s.preferences.len()
+    ))
 }

@@ -164,6 +164,7 @@ pub fn draft(decl: &AppleDeclaration, table: &StoreDeclarations, opts: &DraftOpt
         purposes,
         third_parties,
         features: Vec::new(),
+        frameworks: None,
         extensions: ext(&[
             ("imported-from", json!(opts.source)),
             ("todo", todo("add features with tiers, richest first, each ending with a basic tier; then run `consentkit lint` until it is clean")),

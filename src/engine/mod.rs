@@ -7,6 +7,7 @@
 
 mod collect;
 mod decisions;
+mod frameworks;
 mod listeners;
 mod permissions;
 mod recovery;

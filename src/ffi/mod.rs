@@ -4,6 +4,7 @@
 mod device_key;
 mod guard;
 mod error;
+mod frameworks;
 mod logger;
 mod observer;
 mod receipts;
@@ -17,6 +18,7 @@ pub use device_key::{DeviceKeyError, DeviceKeyStore};
 #[cfg(feature = "test-hooks")]
 pub use guard::arm_test_panic;
 pub use error::{ConsentError, DiagnosticSeverity, ManifestDiagnostic};
+pub use frameworks::*;
 pub use logger::{set_logger, ForeignLogger, LogLevel};
 pub use observer::{ConsentObserver, ObserverError};
 pub use receipts::{ReceiptBatch, ReceiptKeyStore};

@@ -2,11 +2,13 @@
 //! rule pack. Checking a manifest against its pack is [`crate::valid`]; what a purpose's consent is bound to is
 //! [`crate::rules::ConsentTerms`].
 
+mod frameworks;
 mod model;
 mod parse;
 #[cfg(feature = "schema")]
 mod schema;
 
+pub use frameworks::*;
 pub use model::*;
 pub use parse::{parse_manifest, MAX_ITEMS, MAX_MANIFEST_BYTES, MAX_TEXT_BYTES, MAX_TIERS};
 #[cfg(feature = "schema")]

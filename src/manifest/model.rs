@@ -38,6 +38,10 @@ pub struct Manifest {
     /// Features with tiers ordered richest first; the last tier is the basic tier.
     #[serde(default)]
     pub features: Vec<Feature>,
+    /// Optional: the consent signals other ecosystems read (IAB TCF, IAB GPP, Google Consent Mode), mapped from the
+    /// purposes above (docs/frameworks.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frameworks: Option<super::frameworks::Frameworks>,
     /// `x-` extension fields.
     #[serde(flatten)]
     #[cfg_attr(feature = "schema", schemars(skip))]

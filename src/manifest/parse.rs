@@ -98,6 +98,11 @@ fn check_unknown_fields(m: &Manifest) -> Result<(), ManifestError> {
             unknown_in(&t.extensions, || format!("features[{i}].tiers[{j}]"), &mut paths);
         }
     }
+    if let Some(f) = &m.frameworks {
+        for (at, ext) in f.extension_maps() {
+            unknown_in(ext, || at, &mut paths);
+        }
+    }
     if paths.is_empty() {
         Ok(())
     } else {

@@ -100,6 +100,10 @@ pub struct SharingRow {
     pub contact: Option<String>,
     /// Real transfers counted in the access log (when a database is given).
     pub count: Option<u64>,
+    /// Its id in IAB Europe's Global Vendor List, when the manifest maps it as a TCF vendor (docs/frameworks.md):
+    /// the id under which the TC string passes it the user's choices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gvl_id: Option<u16>,
 }
 
 /// The `x-<field>-zh` text of a manifest object, if any.
@@ -193,6 +197,7 @@ pub fn sharing_list(m: &Manifest, access: Option<&[AccessTotal]>) -> Vec<Sharing
                 region: t.region.clone(),
                 contact: t.contact.clone(),
                 count: usage(access, |r| r.recipient == t.id).0,
+                gvl_id: m.tcf_gvl_id(&t.id),
             }
         })
         .collect()

@@ -61,6 +61,10 @@ pub struct ReceiptRecipient {
     pub region: String,
     /// Privacy contact.
     pub contact: Option<String>,
+    /// Its IAB Global Vendor List id, when the manifest maps it as a TCF vendor: the consent this receipt records is
+    /// also passed to it in the TC string under that id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gvl_id: Option<u16>,
 }
 
 /// One purpose covered by a receipt.
@@ -219,6 +223,7 @@ fn purpose_facts(m: &Manifest, pack: &RulePack, id: &str, hash: Option<&str>) ->
                 name: t.name.clone(),
                 region: t.region.clone(),
                 contact: t.contact.clone(),
+                gvl_id: m.tcf_gvl_id(&t.id),
             })
             .collect(),
         storage_region: Some(p.storage_region.clone()),

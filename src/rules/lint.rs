@@ -69,12 +69,16 @@ pub const CODES: &[(&str, Severity, &str)] = &[
     ("CK029", Severity::Error, "apple_data_type that is not one of Apple's categories"),
     ("CK030", Severity::Warning, "purpose needing an OS permission whose description does not explain it"),
     ("CK031", Severity::Error, "advertising id collected by a purpose that is not tracking"),
+    ("CK040", Severity::Error, "TCF purpose mapped from a purpose whose recipients are not a vendor declaring it"),
+    ("CK041", Severity::Error, "TCF vendor without a GVL id"),
+    ("CK042", Severity::Error, "tracking purpose mapped to no Consent Mode ad signal"),
+    ("CK043", Severity::Error, "frameworks mapping names an unknown purpose, vendor or IAB id"),
 ];
 
-struct Sink(Vec<Diagnostic>);
+pub(super) struct Sink(Vec<Diagnostic>);
 
 impl Sink {
-    fn push(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    pub(super) fn push(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
         let severity = CODES.iter().find(|(c, ..)| *c == code).map(|(_, s, _)| *s).unwrap_or(Severity::Error);
         self.0.push(Diagnostic {
             code: code.to_string(),
@@ -128,6 +132,7 @@ pub fn lint(m: &Manifest) -> Vec<Diagnostic> {
     lint_children(m, pack, &mut out);
     lint_store_declarations(m, pack, &mut out);
     super::lint_os::check(m, &mut |code, path, message, fix| out.push(code, path, message, fix));
+    super::lint_frameworks::lint_frameworks(m, &mut out);
     out.0
 }
 

@@ -3,6 +3,7 @@
 mod declarations;
 mod derive;
 mod lint;
+mod lint_frameworks;
 mod lint_os;
 mod pack;
 mod platform;
