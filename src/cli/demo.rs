@@ -167,6 +167,10 @@ pub(super) fn run(db: Option<&Path>) -> CmdResult {
     result?;
     closed?;
     super::demo_permissions::narrate(&mut n, &path.with_file_name("permissions.db"), START_MS)?;
+    let shown = path.display();
+    emit(&format!(
+        "\nInspect the database afterwards:\n   consentkit ledger show {shown}\n   consentkit receipts {shown} --manifest examples/ride_hailing.json\n"
+    ))?;
     emit(&format!("\nDone in {} ms, no network.\n", started.elapsed().as_millis()))?;
     Ok(0)
 }
@@ -317,12 +321,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
     };
     n.ask("filing()", &filing)?;
 
-    eu_act(n, path)?;
-
-    emit(&format!(
-        "\nInspect the database afterwards:\n   consentkit ledger show {shown}\n   consentkit receipts {shown} --manifest examples/ride_hailing.json\n"
-    ))?;
-    Ok(())
+    eu_act(n, path)
 }
 
 /// The last act: the same user in the app's EU build (its manifest maps purposes onto IAB TCF vendors, GPP sections
