@@ -13,6 +13,9 @@ final class ScenarioTests: XCTestCase {
         let required = [
             "under14_guardian.json", "under14_children_rules.json", "under14_lapse.json",
             "withdrawal_cooldown.json", "grant_before_policy.json", "cross_border.json",
+            // The OS permission layer (set_permission, blocking_permission, os_permission prompts).
+            "os_location_tiers.json", "os_denial_cooldown.json", "os_limited_photos.json", "att_tracking.json",
+            "att_never_without_authorisation.json",
         ]
         XCTAssertEqual(required.filter { !names.contains($0) }, [], "scenario files missing")
         var steps = 0

@@ -22,7 +22,10 @@ class ScenarioTest {
     }
 
     private companion object {
-        /** Scenarios that exercise facade calls added with them (children's rules, erasure, per-purpose transfer). */
+        /**
+         * Scenarios that exercise facade calls added with them (children's rules, erasure, per-purpose transfer, OS
+         * permissions).
+         */
         val REQUIRED = listOf(
             "under14_guardian.json",
             "under14_children_rules.json",
@@ -30,6 +33,12 @@ class ScenarioTest {
             "withdrawal_cooldown.json",
             "grant_before_policy.json",
             "cross_border.json",
+            // The OS permission layer (set_permission, blocking_permission, os_permission prompts).
+            "os_location_tiers.json",
+            "os_denial_cooldown.json",
+            "os_limited_photos.json",
+            "att_tracking.json",
+            "att_never_without_authorisation.json",
         )
     }
 }
