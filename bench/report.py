@@ -183,6 +183,8 @@ def build_rows(a):
 
     rows += facade_rows(a)
 
+    rows += receiver_rows(a)
+
     ct = inter.get("contention")
     if ct:
         alone, withw = ct["alone_ops_per_s"]["median_ns"], ct["with_writer_ops_per_s"]["median_ns"]
@@ -206,6 +208,25 @@ def build_rows(a):
         rows.append(dict(id="cdylib_size", what="release cdylib size", consentkit=None, reference=None, reference_what="—",
                          ratio=None, target="≤ 2.5 MB (report)", status="missing", unit="bytes", note=""))
     return rows
+
+
+def receiver_rows(a):
+    """The receipt receiver's row (issue 21): throughput and batch latency, reported, from the JSON line
+    `server/bench.sh` prints (saved as bench/receiver-results.json)."""
+    rec = load_json(a.receiver)
+    what = "receipt receiver: simulated installs pushing signed receipt batches concurrently (`server/bench.sh`: " \
+           "PostgreSQL with fsync on, loopback)"
+    if not rec:
+        return [dict(id="receipts_receiver", what=what, consentkit=None, reference=None, reference_what="—",
+                     ratio=None, target="report (receipts/s, p99)", status="pending", unit="receipts/s", note="")]
+    return [dict(id="receipts_receiver",
+                 what=f"receipt receiver: {rec['installs']} simulated installs × {rec['batches_per_install']} batches × "
+                      f"{rec['receipts_per_batch']} signed receipts, pushed concurrently (`server/bench.sh`: PostgreSQL "
+                      f"with fsync on, loopback, pool {rec['pool']})",
+                 consentkit=rec["receipts_per_s"], reference=None, reference_what="—", ratio=None,
+                 target="report (receipts/s, p99)", status="report", unit="receipts/s",
+                 note=f"{rec['receipts']:,} receipts stored in {rec['seconds']} s; batch latency p50 "
+                      f"{rec['batch_p50_ms']} ms, p99 {rec['batch_p99_ms']} ms, max {rec['batch_max_ms']} ms")]
 
 
 def load_note(d):
@@ -291,6 +312,8 @@ def cell(row, key):
         return f"{v / 1e6:.1f} M/s"
     if row.get("unit") == "bytes":
         return f"{v / 1e6:.2f} MB"
+    if row.get("unit") == "receipts/s":
+        return f"{v:,.0f} receipts/s"
     return fmt_ns(v)
 
 
@@ -323,11 +346,11 @@ def render_md(rows, meta):
     missed = [r["id"] for r in rows if r["status"] == "miss"]
     pending = [r["id"] for r in rows if r["status"] in ("pending", "missing")]
     earlier = [r["id"] for r in rows if r.get("earlier_run")]
-    files = [r["id"] for r in rows if r["id"].startswith(("kotlin_", "swift_")) and r["status"] != "pending"]
+    files = [r["id"] for r in rows if r["id"].startswith(("kotlin_", "swift_", "receipts_")) and r["status"] != "pending"]
     here = [r["id"] for r in rows if not r.get("earlier_run") and r["id"] not in files
             and r["status"] not in ("pending", "missing")]
     out += ["", "Measured by this run: " + (", ".join(here) or "nothing") + ". "
-            + (f"Read from the bindings' results files (measured by their own benches, not by `run.sh`): "
+            + (f"Read from the results files of the bindings' and the receiver's own benches (not measured by `run.sh`): "
                f"{', '.join(files)}. " if files else "")
             + (f"Not re-measured, figures from an earlier run: {', '.join(earlier)}." if earlier else "")]
     out += ["", f"**{passed} pass, {len(missed)} miss ({', '.join(missed) or 'none'}), "
@@ -342,8 +365,8 @@ def render_md(rows, meta):
 
 def main():
     ap = argparse.ArgumentParser()
-    for name in ["criterion", "peers-criterion", "interleaved", "size", "kotlin", "swift", "meta", "md", "json",
-                 "previous"]:
+    for name in ["criterion", "peers-criterion", "interleaved", "size", "kotlin", "swift", "receiver", "meta", "md",
+                 "json", "previous"]:
         ap.add_argument(f"--{name}")
     a = ap.parse_args()
     rows = carry_over(build_rows(a), load_json(a.previous))

@@ -4,7 +4,8 @@
 #      durable grant, contention, first answer after open, first write after open), built with the crate's shipping profile (opt-level "s", LTO);
 #   2. the peer comparison crate bench/peers (cedar-policy, casbin-rs);
 #   3. the size of the stripped release cdylib;
-#   4. the Kotlin and Swift FFI rows from bench/kotlin-results.json and bench/swift-results.json, when present.
+#   4. the Kotlin and Swift FFI rows from bench/kotlin-results.json and bench/swift-results.json, and the receipt
+#      receiver's row from bench/receiver-results.json (`server/bench.sh > bench/receiver-results.json`), when present.
 # Every target is a ratio of two numbers measured in this run; absolute times are reported, never asserted.
 #
 # Environment: SKIP_PEERS=1 skips step 2 (its first build compiles cedar-policy: ~10 min on 2 cores);
@@ -69,6 +70,6 @@ previous=$out/previous-results.json
 if [ -f bench/results.json ]; then cp bench/results.json "$previous"; else rm -f "$previous"; fi
 python3 bench/report.py --previous "$previous" --criterion "$target/criterion" --peers-criterion "$peers_dir" \
   --interleaved "$out/interleaved.json" --size "$out/size.json" \
-  --kotlin bench/kotlin-results.json --swift bench/swift-results.json --meta "$out/meta.json" \
-  --md bench/results.md --json bench/results.json
+  --kotlin bench/kotlin-results.json --swift bench/swift-results.json --receiver bench/receiver-results.json \
+  --meta "$out/meta.json" --md bench/results.md --json bench/results.json
 echo "wrote bench/results.md and bench/results.json in $(( $(date +%s) - started ))s"
