@@ -148,10 +148,7 @@ impl Engine {
     /// (bench/results.md, `first_answer_*`). A refused manifest wins: the probed store is dropped unfinished and
     /// nothing was written. Callbacks into the platform's key store stay on the caller's thread.
     pub fn open_checked(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<(Arc<Engine>, ValidManifest)> {
-        let key = options
-            .device_key
-            .clone()
-            .unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)));
+        let key = Self::device_key(db_path, &options);
         let compile = || Manifest::load(manifest_json).map(|valid| (Index::build(valid.clone()), valid));
         let (compiled, probe) = std::thread::scope(|scope| {
             let worker = std::thread::Builder::new().name("consentkit-open".into()).spawn_scoped(scope, compile);
@@ -175,12 +172,14 @@ impl Engine {
         let index = Arc::new(Index::build(valid));
         let time = EngineTime::start(&*options.clock);
         let now = time.now_ms(&*options.clock);
-        let key = options
-            .device_key
-            .clone()
-            .unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)));
+        let key = Self::device_key(db_path, &options);
         let opened = Store::open(db_path, now, key)?;
         Ok(Self::assemble(index, opened, options, time))
+    }
+
+    /// The options' device key, or the key file beside the database ([`crate::integrity::KeyFile`]).
+    fn device_key(db_path: &Path, options: &EngineOptions) -> Arc<dyn crate::integrity::DeviceKey> {
+        options.device_key.clone().unwrap_or_else(|| Arc::new(crate::integrity::KeyFile::for_database(db_path, None)))
     }
 
     /// The engine over an opened store: the first snapshot and decision cells, published before anyone can ask.
