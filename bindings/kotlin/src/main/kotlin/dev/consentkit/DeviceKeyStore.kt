@@ -39,20 +39,24 @@ interface DeviceKeyStore {
 
 /** Adapts the app's [DeviceKeyStore] to the generated callback interface; its exceptions become the core's error. */
 internal class DeviceKeyAdapter(private val store: DeviceKeyStore) : CoreDeviceKeyStore {
-    override fun ensureKey(): Boolean = guarded { store.ensureKey() }
+    override fun ensureKey(): Boolean = keyStoreCall { store.ensureKey() }
 
-    override fun mac(data: ByteArray): ByteArray = guarded { store.mac(data) }
+    override fun mac(data: ByteArray): ByteArray = keyStoreCall { store.mac(data) }
 
-    override fun loadHead(): String? = guarded { store.loadHead() }
+    override fun loadHead(): String? = keyStoreCall { store.loadHead() }
 
-    override fun storeHead(head: String) = guarded { store.storeHead(head) }
-
-    private inline fun <T> guarded(block: () -> T): T =
-        try {
-            block()
-        } catch (e: DeviceKeyException) {
-            throw e
-        } catch (e: Exception) {
-            throw DeviceKeyException.Failed("${e.javaClass.simpleName}: ${e.message}")
-        }
+    override fun storeHead(head: String) = keyStoreCall { store.storeHead(head) }
 }
+
+/**
+ * Runs an app-provided key-store call for the core: its exceptions become the core's typed error (the device-key and
+ * receipt-key adapters share it), so an app's key store never throws an unknown exception across the boundary.
+ */
+internal inline fun <T> keyStoreCall(block: () -> T): T =
+    try {
+        block()
+    } catch (e: DeviceKeyException) {
+        throw e
+    } catch (e: Exception) {
+        throw DeviceKeyException.Failed("${e.javaClass.simpleName}: ${e.message}")
+    }

@@ -38,18 +38,9 @@ interface ReceiptKeyStore {
 
 /** Adapts the app's [ReceiptKeyStore] to the generated callback interface; its exceptions become the core's error. */
 internal class ReceiptKeyAdapter(private val store: ReceiptKeyStore) : CoreReceiptKeyStore {
-    override fun publicKey(): ByteArray = guarded { store.publicKey() }
+    override fun publicKey(): ByteArray = keyStoreCall { store.publicKey() }
 
-    override fun sign(data: ByteArray): ByteArray = guarded { store.sign(data) }
-
-    private inline fun <T> guarded(block: () -> T): T =
-        try {
-            block()
-        } catch (e: DeviceKeyException) {
-            throw e
-        } catch (e: Exception) {
-            throw DeviceKeyException.Failed("${e.javaClass.simpleName}: ${e.message}")
-        }
+    override fun sign(data: ByteArray): ByteArray = keyStoreCall { store.sign(data) }
 }
 
 /**
