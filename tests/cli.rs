@@ -74,6 +74,24 @@ fn s(p: &Path) -> &str {
 // ---------------------------------------------------------------------------------------------------------------
 // help and usage
 
+/// Every file in `dir` with a digest of its bytes (sorted by name), except SQLite's shared-memory index (`-shm`),
+/// which every reader of a WAL database writes: what a read-only command must leave exactly as it was.
+fn files_and_bytes(dir: &Path) -> Vec<(String, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut files: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.to_string_lossy().ends_with("-shm"))
+        .map(|p| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(&p).unwrap().hash(&mut h);
+            (p.file_name().unwrap().to_string_lossy().into_owned(), h.finish())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn every_subcommand_has_help() {
     for args in [
@@ -283,6 +301,7 @@ fn lists_html_is_one_self_contained_phone_readable_page() {
 fn lists_with_a_database_show_real_counts_and_last_collection_times() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
+    let before = files_and_bytes(dir.path());
     let o = ck(&["lists", "examples/ride_hailing.json", "--db", s(&db), "--format", "json"]);
     expect_code(&o, 0);
     let v = json(&o);
@@ -301,7 +320,7 @@ fn lists_with_a_database_show_real_counts_and_last_collection_times() {
     assert!(md.contains("实际收集次数") && md.contains("| 12 |") && md.contains("2026-11-28 09:00 UTC"), "{md}");
     let html = stdout(&ck(&["lists", "examples/ride_hailing.json", "--db", s(&db), "--format", "html"]));
     assert!(html.contains("Times collected") && html.contains("<div>12</div>"));
-    assert!(!dir.path().join("consent.db-wal").exists(), "reading creates no WAL file");
+    assert_eq!(files_and_bytes(dir.path()), before, "reading writes nothing (no file created or changed)");
 }
 
 #[test]
@@ -449,6 +468,7 @@ fn ledger_verify_names_an_edited_row_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     tamper(&db, "UPDATE ledger SET source = 'forged' WHERE seq = 3");
+    let before = files_and_bytes(dir.path());
     let o = ck(&["ledger", "verify", s(&db)]);
     expect_code(&o, 1);
     let text = stdout(&o);
@@ -460,9 +480,7 @@ fn ledger_verify_names_an_edited_row_and_exits_1() {
     assert_eq!(v["rows_verified"], 2);
     // Never quarantined or repaired by the tool: the record stays where it is (beside its key and head files).
     assert!(db.is_file());
-    let names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    assert!(names.iter().all(|n| !n.contains("quarantine") && !n.ends_with("-wal")), "{names:?}");
+    assert_eq!(files_and_bytes(dir.path()), before, "verify writes nothing: no quarantine, no log, no repair");
 }
 
 #[test]

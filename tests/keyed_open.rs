@@ -166,14 +166,31 @@ fn a_consistent_rewrite_with_recomputed_hashes_is_refused_at_open() {
 fn a_rollback_to_an_older_copy_is_detected_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = build(dir.path());
-    let backup = dir.path().join("backup.db");
-    fs::copy(&path, &backup).unwrap();
+    // A backup holds the database with its write-ahead log (a closed engine leaves one frame in it).
+    let files = |p: &Path| [p.to_path_buf(), PathBuf::from(format!("{}-wal", p.display()))];
+    let backup = dir.path().join("backup");
+    fs::create_dir(&backup).unwrap();
+    for f in files(&path) {
+        fs::copy(&f, backup.join(f.file_name().unwrap())).unwrap();
+    }
     let e = open(&path);
     e.withdraw(e.handle(IdKind::Purpose, "ads").unwrap(), Actor::User, "settings").unwrap();
     e.close().unwrap();
-    // An iOS backup restore puts the older file back (the key and the head kept outside are not in the backup).
-    fs::copy(&backup, &path).unwrap();
+    // An iOS backup restore puts the older files back (the key and the head kept outside are not in the backup).
+    for f in files(&path) {
+        fs::copy(backup.join(f.file_name().unwrap()), &f).unwrap();
+    }
     assert_eq!(recovery_at_open(&path), Some(RecoveryReason::RolledBack { expected_seq: 44, found_seq: 43 }));
+
+    // Only the database file put back, beside the newer log: SQLite reads a mix of both; that is never accepted.
+    let dir = tempfile::tempdir().unwrap();
+    let path = build(dir.path());
+    fs::copy(&path, dir.path().join("backup.db")).unwrap();
+    let e = open(&path);
+    e.withdraw(e.handle(IdKind::Purpose, "ads").unwrap(), Actor::User, "settings").unwrap();
+    e.close().unwrap();
+    fs::copy(dir.path().join("backup.db"), &path).unwrap();
+    assert!(recovery_at_open(&path).is_some(), "an older database file beside a newer log is set aside");
 }
 
 #[test]
@@ -264,4 +281,39 @@ fn open_leaves_nothing_running_and_the_first_write_lands_in_the_opened_file() {
         .map(|d| d.filter_map(|t| fs::read_to_string(t.ok()?.path().join("comm")).ok()).collect())
         .unwrap_or_default();
     assert!(threads == 0 || !named.iter().any(|n| n.starts_with("consentkit")), "no ConsentKit thread: {named:?}");
+}
+
+
+#[test]
+fn a_clean_close_leaves_the_log_started_and_the_next_session_reads_and_writes_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = build(dir.path());
+    let log = PathBuf::from(format!("{}-wal", path.display()));
+    // Checkpointed, then restarted with the counter's frames: counted on a copy (a plain connection checkpoints what it finds).
+    let copy = tempfile::tempdir().unwrap();
+    fs::copy(&path, copy.path().join("c.db")).unwrap();
+    fs::copy(&log, copy.path().join("c.db-wal")).unwrap();
+    let frames: (i64, i64, i64) = Connection::open(copy.path().join("c.db"))
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    // The settings page, and the first time also its key index's page.
+    assert!(frames.0 == 0 && (1..=2).contains(&frames.1) && frames.1 == frames.2, "close leaves the log started: {frames:?}");
+    let e = open(&path);
+    assert!(e.recovery().is_none());
+    assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Allowed);
+    e.withdraw(e.handle(IdKind::Purpose, "ads").unwrap(), Actor::User, "t").unwrap();
+    e.close().unwrap();
+    let e = open(&path);
+    assert_eq!(e.decide("ads", "device_id").unwrap(), Reason::Withdrawn, "the write after the started log is kept");
+    assert_eq!(e.with_store(|_, s| Ok(s.last_seq)).unwrap(), 44);
+    e.close().unwrap();
+    // Closed by a plain SQLite connection (which checkpoints and deletes the log): the next session creates it
+    // again and its first write still lands.
+    Connection::open(&path).unwrap().query_row("SELECT count(*) FROM ledger", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert!(!log.exists(), "plain SQLite deleted the log");
+    let e = open(&path);
+    e.grant(&[e.handle(IdKind::Purpose, "ads").unwrap()], Actor::User, "t").unwrap();
+    e.close().unwrap();
+    assert_eq!(open(&path).decide("ads", "device_id").unwrap(), Reason::Allowed);
 }

@@ -280,7 +280,9 @@ impl Engine {
         }
         let flushed = self.flush();
         self.closed.store(true, Ordering::Release);
-        lock(&self.inner).take();
+        if let Some(inner) = lock(&self.inner).take() {
+            inner.store.close();
+        }
         flushed
     }
 

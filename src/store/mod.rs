@@ -87,6 +87,9 @@ pub struct Store {
     future_seen: frequency::FutureSeen,
     /// The device key that authenticates the head and the checkpoint, and keeps the head outside the file.
     key: Arc<dyn DeviceKey>,
+    /// The write-ahead log did not exist when this store opened (SQLite created it): its directory entry is synced
+    /// after the first durable commit, before that commit returns ([`Store::sync_new_log`]).
+    new_log: bool,
 }
 
 /// How long a writer waits for another process's lock before the write fails.
@@ -183,6 +186,7 @@ impl Store {
             return Ok(None);
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let new_log = !log_path(path).exists();
         let Ok(conn) = Connection::open_with_flags(path, flags) else { return Ok(None) };
         if conn.busy_timeout(BUSY_TIMEOUT).is_err() {
             return Ok(None);
@@ -194,7 +198,8 @@ impl Store {
             return Ok(None);
         }
         let head = (state.last_seq, hash);
-        Ok(Some((Store { conn, path: path.to_path_buf(), head, future_seen: Default::default(), key: key.clone() }, state)))
+        let store = Store { conn, path: path.to_path_buf(), head, future_seen: Default::default(), key: key.clone(), new_log };
+        Ok(Some((store, state)))
     }
 
     /// Whether the head recorded outside the file is one of this file's rows: `Some(reason)` when the file is older
@@ -273,6 +278,7 @@ impl Store {
     /// authenticates nothing itself ([`Store::open`] does that after).
     fn try_open(path: &Path, key: &Arc<dyn DeviceKey>) -> CoreResult<Opened> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let new_log = !log_path(path).exists();
         let conn = Connection::open_with_flags(path, flags).map_err(|e| storage("open", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| storage("busy timeout", e))?;
         // A file that is not a database fails on the first read: that is damage, not a path problem.
@@ -305,6 +311,7 @@ impl Store {
             head: (0, ledger::GENESIS_HASH.to_string()),
             future_seen: Default::default(),
             key: key.clone(),
+            new_log,
         };
         if version < schema::SCHEMA_VERSION {
             let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
@@ -438,6 +445,7 @@ impl Store {
         seal::write_head(&tx, &*self.key, &head)?;
         seal::write_if_due(&tx, &*self.key, &row, &state)?;
         tx.commit().map_err(|e| storage("commit", e))?;
+        self.sync_new_log();
         self.head = (row.seq, row.hash.clone());
         self.publish_head();
         Ok(Ok(state))
@@ -458,6 +466,59 @@ impl Store {
             self.head = (last.seq, last.hash.clone());
         }
         Ok(Ok(state))
+    }
+
+    /// Makes a write-ahead log that SQLite created during this session durable in its directory, once.
+    ///
+    /// SQLite is built without its own directory sync (`SQLITE_DISABLE_DIRSYNC`, `.cargo/config.toml`): it would
+    /// sync the directory at the first commit of every connection, whether the log was new or not — the second of
+    /// two syncs in a session's first consent write. The log is new only on a database's first open, or after a
+    /// close by a connection that deletes it (SQLite's default); then this syncs the directory after the first
+    /// durable commit, before the write returns. A failure is logged, as SQLite ignores its own.
+    fn sync_new_log(&mut self) {
+        if !std::mem::take(&mut self.new_log) {
+            return;
+        }
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+            log::warn!("syncing the consent database's directory {} failed: {e}", dir.display());
+        }
+    }
+
+    /// Closes the connection and leaves the write-ahead log started for the next session's first consent write.
+    ///
+    /// SQLite's own close of a file's last connection checkpoints the log and deletes it; the next write then
+    /// creates the log again and syncs its header and the directory before its frames: three syncs where a write
+    /// in a running session makes one (bench/results.md, `first_write_10k`). Here the log is checkpointed as that
+    /// close would, then one small write (the `clean_closes` counter in the settings) restarts it now, and
+    /// the connection closes without a second checkpoint: the next open recovers that one frame, and its first
+    /// write appends with one sync. An app killed without closing leaves its log as it was (the same one-sync
+    /// first write). When another connection still reads the log, or anything here fails, the connection simply
+    /// closes as SQLite closes it.
+    pub fn close(self) {
+        let primed = (|| -> rusqlite::Result<bool> {
+            let (busy, log, done): (i64, i64, i64) =
+                self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            if busy != 0 || log != done {
+                return Ok(false);
+            }
+            // A counter of clean closes: a row that always changes (SQLite writes nothing for a row written back
+            // unchanged, and a log left with only checkpointed frames would be read again at the next open), on a
+            // settings page, never page 1, so damage to the file's header stays visible to the next open instead
+            // of being masked by a copy in the log.
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('clean_closes', '1') \
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
+            )?;
+            self.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+        })();
+        if let Err(e) = primed {
+            log::debug!("closing the consent database without starting its log for the next session: {e}");
+        }
     }
 
     /// `PRAGMA data_version` of this store's connection: it moves when another connection (another process, or an
@@ -599,6 +660,13 @@ fn configure_connection(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     Ok(())
+}
+
+/// The write-ahead log beside the database at `path` (SQLite's `<name>-wal`).
+fn log_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push("-wal");
+    PathBuf::from(name)
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
