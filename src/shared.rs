@@ -105,8 +105,8 @@ pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, option
         *handles += 1;
         return Ok(Handle::new(shared.clone()));
     }
-    let (engine, valid) = Engine::open_checked(db_path, manifest_json, options)?;
-    let watcher = Watcher::start(&engine, WATCH_PERIOD);
+    let (engine, valid, watcher) = Engine::open_checked_with(db_path, manifest_json, options, || Watcher::spawn(WATCH_PERIOD))?;
+    watcher.watch(&engine);
     let shared = Arc::new(Shared {
         key: key.clone(),
         engine,
