@@ -55,12 +55,13 @@ final class MirrorVersion: Sendable {
 /// every change; a table of the same version computed later carries fresher time-based fields, e.g. a cooldown that
 /// ended); a table equal to the one in place is not published again.
 ///
-/// Readers take no lock (DESIGN §6: the hot path takes none). The current version is published as a pointer in one
+/// Readers take no lock (DESIGN: the hot path takes none). The current version is published as a pointer in one
 /// atomic slot (`ck_store_ptr`, release) and read with one acquire load (`ck_load_ptr`), so a reader sees a version
 /// whose every field was written before it was published. Publishers serialise on `lock` and never free a version a
 /// reader may still hold: the versions they replace are kept (`retired`) until the mirror itself goes away. A reader
 /// holds the mirror (through its store), so the version it loaded stays alive while it reads, retained or not. Only
-/// changes are kept (a few hundred bytes each; a store sees a handful per session), never repeats of a table.
+/// changes are kept (one per consent change or cooldown end; two bytes per decision cell plus the feature entries
+/// each), never repeats of a table.
 ///
 /// `close()` installs a version whose every code is the core's "closed" code, so a closed instance answers
 /// `.closed` for free.
