@@ -15,13 +15,12 @@ extension ConsentStore {
     public func collect(_ purpose: String, _ dataType: String, recipient: String? = nil) throws -> CollectResult {
         let cell = try mirror.handles.cell(purpose, dataType)
         let third = try recipient.map { try mirror.handles.thirdPartyHandle($0) }
-        let version = mirror.snapshot
-        let code = version.code(cell)
+        let (code, limited) = mirror.withCurrent { ($0.code(cell), $0.limited[cell]) }
         if code != CoreCode.allowed {
             guard let reason = DenyReason(code: code) else { throw ConsentKitError(code: code) }
             return .denied(reason, retryAfter: nil)
         }
-        if third != nil || version.limited[cell] {
+        if third != nil || limited {
             return try collectInCore(cell, third)
         }
         batcher.count(cell)

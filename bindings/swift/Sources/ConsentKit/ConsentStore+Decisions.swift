@@ -11,7 +11,8 @@ extension ConsentStore {
     /// - Throws: ``ConsentKitError/unknownId(kind:id:)`` for an id the manifest does not declare,
     ///   ``ConsentKitError/closed`` after ``close()``.
     public func decide(_ purpose: String, _ dataType: String) throws -> Decision {
-        try Decision(code: mirror.snapshot.code(mirror.handles.cell(purpose, dataType)))
+        let cell = try mirror.handles.cell(purpose, dataType)
+        return try Decision(code: mirror.withCurrent { $0.code(cell) })
     }
 
     /// ``decide(_:_:)`` with typed ids, e.g. `store.decide(Ids.Purpose.liveLocation, Ids.DataType.location)`

@@ -1,8 +1,9 @@
 // ConsentKit Swift micro-benchmark (release build; not a test). Measures, in one run and with every result kept
 // alive through a checksum, the nanoseconds per operation of:
-//   facade decide (mirror), a [String: Bool] lookup answering the same question, the method decideCode across UniFFI
-//   (the cheapest exported decision call), facade collect (no limit, amortised over batching) and facade collect on a
-//   frequency-limited pair (crosses into the core), plus the string-keyed core decide for context.
+//   facade decide (mirror) by id strings and by typed ids, a [String: Bool] lookup answering the same question, the
+//   method decideCode across UniFFI (the cheapest exported decision call), facade collect (no limit, amortised over
+//   batching) and facade collect on a frequency-limited pair (crosses into the core), plus the string-keyed core
+//   decide for context.
 // Usage: ConsentKitBench <repo root> [<output json>]   (bindings/swift/bench.sh runs it)
 import ConsentKit
 import Foundation
@@ -44,6 +45,9 @@ func native(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.se
 let purposes = declared.prefix(keyCount).map { native($0.0) }
 let dataTypes = declared.prefix(keyCount).map { native($0.1) }
 let combinedKeys = zip(purposes, dataTypes).map { "\($0)/\($1)" }
+// The same keys as typed ids, as an app passes them (see TypedIds.swift).
+let typedPurposes = purposes.map { BenchIds.Purpose(id: $0)! }
+let typedDataTypes = dataTypes.map { BenchIds.DataType(id: $0)! }
 var dictionary: [String: Bool] = [:]
 for (i, key) in combinedKeys.enumerated() {
     dictionary[key] = try kit.decide(purposes[i], dataTypes[i]).isAllowed
@@ -144,6 +148,15 @@ try measure("facade_decide_mirror", "ConsentStore.decide(purpose, dataType) from
     return sum
 }
 
+try measure("facade_decide_typed", "ConsentStore.decide(purpose, dataType) with typed ids (generated enums) from the mirror", iterations: n) { n in
+    var sum: UInt64 = 0
+    for i in 0..<n {
+        let k = i & (keyCount - 1)
+        sum &+= code(try kit.decide(typedPurposes[k], typedDataTypes[k]))
+    }
+    return sum
+}
+
 measure("dictionary_lookup", "[String: Bool] lookup of the same (purpose, dataType) question, key \"purpose/dataType\" precomputed", iterations: n) { n in
     var sum: UInt64 = 0
     for i in 0..<n {
@@ -206,6 +219,7 @@ raw.close()
 @MainActor func ns(_ name: String) -> Double { rows.first { $0.name == name }!.nsPerOp }
 @MainActor func cpu(_ name: String) -> Double { rows.first { $0.name == name }!.cpuNsPerOp }
 let decideVsDictionary = ns("facade_decide_mirror") / ns("dictionary_lookup")
+let typedVsDictionary = ns("facade_decide_typed") / ns("dictionary_lookup")
 let collectVsDecide = ns("facade_collect") / ns("facade_decide_mirror")
 let handleCallVsDecide = ns("ffi_decide_code_method") / ns("facade_decide_mirror")
 let decideVsDictionaryCPU = cpu("facade_decide_mirror") / cpu("dictionary_lookup")
@@ -224,6 +238,7 @@ for r in rows {
 print(String(repeating: "-", count: 86))
 print(String(format: "facade decide / dictionary lookup = %.2fx wall, %.2fx cpu (target <= 1.5x) %@", decideVsDictionary,
              decideVsDictionaryCPU, max(decideVsDictionary, decideVsDictionaryCPU) <= 1.5 ? "OK" : "MISSED"))
+print(String(format: "typed-id decide / dictionary lookup = %.2fx wall (for context)", typedVsDictionary))
 print(String(format: "facade collect / facade decide    = %.2fx wall, %.2fx cpu (target <= 3x)   %@", collectVsDecide,
              collectVsDecideCPU, max(collectVsDecide, collectVsDecideCPU) <= 3 ? "OK" : "MISSED"))
 print("load average at the end: \(loadAverage) (wall times include time the thread waited for a core)")
@@ -261,6 +276,7 @@ if let output {
             "facade_decide_over_dictionary_cpu": (decideVsDictionaryCPU * 100).rounded() / 100,
             "facade_collect_over_facade_decide_cpu": (collectVsDecideCPU * 100).rounded() / 100,
             "ffi_call_over_facade_decide": (handleCallVsDecide * 100).rounded() / 100,
+            "facade_decide_typed_over_dictionary": (typedVsDictionary * 100).rounded() / 100,
         ],
         "targets": [
             "facade_decide_over_dictionary_max": 1.5,

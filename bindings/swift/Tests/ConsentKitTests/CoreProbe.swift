@@ -131,3 +131,11 @@ final class TestObserver: ConsentKitGenerated.ConsentObserver, @unchecked Sendab
 func armCorePanic() {
     ConsentKitGenerated.armTestPanic()
 }
+
+/// `table` as if the core had computed it at `version`: the mirror's torn-read test publishes two real tables
+/// alternately under increasing versions, far faster than writes could.
+func renumbered(_ table: DecisionTable, _ version: UInt64) -> DecisionTable {
+    var copy = table
+    copy.version = version
+    return copy
+}

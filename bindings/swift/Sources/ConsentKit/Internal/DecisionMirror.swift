@@ -1,4 +1,5 @@
 import Foundation
+internal import ConsentKitAtomics
 internal import ConsentKitGenerated
 
 /// One published decision table, immutable: the decision codes, the frequency-limit flags and the feature entries
@@ -6,7 +7,7 @@ internal import ConsentKitGenerated
 /// swaps whole versions, never cells, so a reader holding one never sees half of a table.
 final class MirrorVersion: Sendable {
     /// One feature's resolution, from the table.
-    struct FeatureEntry: Sendable {
+    struct FeatureEntry: Sendable, Equatable {
         let tierIndex: Int?
         let missing: [Int]
         let canAsk: Bool
@@ -38,15 +39,29 @@ final class MirrorVersion: Sendable {
     /// The decision code of a cell.
     @inline(__always)
     func code(_ cell: Int) -> UInt8 { codes[cell] }
+
+    /// Whether `other` is the same table: publishing it again would change no answer.
+    func answersLike(_ other: MirrorVersion) -> Bool {
+        version == other.version && isClosed == other.isClosed && nextChangeMs == other.nextChangeMs
+            && codes == other.codes && limited == other.limited && features == other.features
+    }
 }
 
 /// The read-only mirror of the core's current decisions (DESIGN §6): `decide` and `resolve` read it without
 /// crossing the FFI boundary. Every entry comes from a `DecisionTable` computed by the core; nothing is derived here.
 ///
 /// The mirror holds one immutable ``MirrorVersion`` and replaces it as a whole: a reader takes the current version
-/// (a reference read under a lock held for nanoseconds, never across a call) and answers from it. A table is
-/// published only if it is not older than the one in place (versions increase with every change; a table of the
-/// same version computed later carries fresher time-based fields, e.g. a cooldown that ended).
+/// and answers from it. A table is published only if it is not older than the one in place (versions increase with
+/// every change; a table of the same version computed later carries fresher time-based fields, e.g. a cooldown that
+/// ended); a table equal to the one in place is not published again.
+///
+/// Readers take no lock (DESIGN: the hot path takes none). The current version is published as a pointer in one
+/// atomic slot (`ck_store_ptr`, release) and read with one acquire load (`ck_load_ptr`), so a reader sees a version
+/// whose every field was written before it was published. Publishers serialise on `lock` and never free a version a
+/// reader may still hold: the versions they replace are kept (`retired`) until the mirror itself goes away. A reader
+/// holds the mirror (through its store), so the version it loaded stays alive while it reads, retained or not. Only
+/// changes are kept (one per consent change or cooldown end; two bytes per decision cell plus the feature entries
+/// each), never repeats of a table.
 ///
 /// `close()` installs a version whose every code is the core's "closed" code, so a closed instance answers
 /// `.closed` for free.
@@ -54,9 +69,13 @@ final class DecisionMirror: @unchecked Sendable {
     let handles: HandleMaps
     let cellCount: Int
 
+    /// The published version: an unretained pointer to `current`, read lock-free.
+    private let slot: UnsafeMutableRawPointer
+    /// Serialises publishers. Readers never take it.
     private let lock = NSLock()
-    // Guarded by `lock`.
+    // Guarded by `lock`: the owner of the published version, and every version it replaced.
     private var current: MirrorVersion
+    private var retired: [MirrorVersion] = []
 
     /// Builds the mirror from the first table; throws if this Swift layer cannot read the core's table.
     init(handles: HandleMaps, table: ConsentKitGenerated.DecisionTable) throws {
@@ -70,20 +89,46 @@ final class DecisionMirror: @unchecked Sendable {
             nextChangeMs: nil,
             isClosed: false
         )
+        slot = .allocate(byteCount: MemoryLayout<UnsafeRawPointer>.size,
+                         alignment: MemoryLayout<UnsafeRawPointer>.alignment)
+        ck_store_ptr(slot, Unmanaged.passUnretained(current).toOpaque())
         if let problem = check(table) {
             throw ConsentKitError.unexpected(detail: "cannot read the core's decision table: \(problem)")
         }
         publish(table)
     }
 
+    deinit {
+        slot.deallocate()
+    }
+
     /// The version in place: answer several questions from it to get answers of one table.
     var snapshot: MirrorVersion {
-        lock.locked { current }
+        Unmanaged<MirrorVersion>.fromOpaque(ck_load_ptr(slot)!).takeUnretainedValue()
+    }
+
+    /// Runs `body` on the version in place without retaining it (one atomic load): for the hot path, where a
+    /// retain and release would cost more than the read. `body` must not keep the version.
+    @inline(__always)
+    func withCurrent<R>(_ body: (MirrorVersion) throws -> R) rethrows -> R {
+        try Unmanaged<MirrorVersion>.fromOpaque(ck_load_ptr(slot)!)._withUnsafeGuaranteedRef(body)
+    }
+
+    /// How many replaced versions the mirror keeps alive (for the tests of its memory bound).
+    var retiredCount: Int {
+        lock.locked { retired.count }
+    }
+
+    /// Makes `next` the published version. Call with `lock` held.
+    private func install(_ next: MirrorVersion) {
+        retired.append(current)
+        current = next
+        ck_store_ptr(slot, Unmanaged.passUnretained(next).toOpaque())
     }
 
     // MARK: Publishing
 
-    /// Takes `table` if it is readable and not older than the current one. Returns whether it did.
+    /// Takes `table` if it is readable, not older than the current one and not equal to it. Returns whether it did.
     @discardableResult
     func publish(_ table: ConsentKitGenerated.DecisionTable) -> Bool {
         if let problem = check(table) {
@@ -106,8 +151,8 @@ final class DecisionMirror: @unchecked Sendable {
             isClosed: false
         )
         return lock.locked {
-            guard !current.isClosed, next.version >= current.version else { return false }
-            current = next
+            guard !current.isClosed, next.version >= current.version, !next.answersLike(current) else { return false }
+            install(next)
             return true
         }
     }
@@ -157,14 +202,15 @@ final class DecisionMirror: @unchecked Sendable {
     /// Every later read answers "closed"; no table is published any more.
     func close() {
         lock.locked {
-            current = MirrorVersion(
+            guard !current.isClosed else { return }
+            install(MirrorVersion(
                 version: current.version,
                 codes: [UInt8](repeating: CoreCode.closed, count: cellCount),
                 limited: [Bool](repeating: false, count: cellCount),
                 features: current.features,
                 nextChangeMs: nil,
                 isClosed: true
-            )
+            ))
         }
     }
 }
