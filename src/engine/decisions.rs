@@ -12,16 +12,28 @@ impl Engine {
         Arc::new(snap)
     }
 
-    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed). Reads the current
-    /// snapshot's table (one `ArcSwap` load), so it always agrees with `resolve` and the status of the same version.
+    /// The decision for (purpose, data type) by handles: the reason code (0 = allowed). Reads the decision cells
+    /// published together with the snapshot ([`crate::gate::cells`]), so it always agrees with `resolve` and the
+    /// status of the same version.
     #[inline]
     pub fn decide_handles(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
+        // A data type in range and a cell at the index: the purpose is in range too (rows of `width` cells).
+        if (data_type as usize) < self.width {
+            if let Some(code) = self.cells.read(purpose as usize * self.width + data_type as usize) {
+                return Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared));
+            }
+        }
+        self.decide_slow(purpose, data_type)
+    }
+
+    /// [`Engine::decide_handles`] when the cells cannot answer: closed, a publish under way, or a handle out of range.
+    #[cold]
+    fn decide_slow(&self, purpose: u32, data_type: u32) -> CoreResult<Reason> {
         self.check_open()?;
         if purpose as usize >= self.purpose_count || data_type as usize >= self.width {
             return Err(CoreError::InvalidArgument(format!("handle out of range ({purpose}, {data_type})")));
         }
-        let at = purpose as usize * self.width + data_type as usize;
-        let code = self.cells.read(at).unwrap_or_else(|| self.snapshot.load().code(purpose, data_type));
+        let code = self.snapshot.load().code(purpose, data_type);
         Ok(Reason::from_code(code).unwrap_or(Reason::NotDeclared))
     }
 

@@ -285,6 +285,7 @@ impl Engine {
         }
         let flushed = self.flush();
         self.closed.store(true, Ordering::Release);
+        self.cells.close();
         if let Some(inner) = lock(&self.inner).take() {
             inner.store.close();
         }
