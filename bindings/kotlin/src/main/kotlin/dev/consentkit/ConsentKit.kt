@@ -789,17 +789,23 @@ class ConsentKit private constructor(
     }
 
     /**
-     * After a send: the timer stays (or is armed) if counts are pending, else it is disarmed. [timerArmed] is
-     * cleared before looking, so a collector that counts after the look arms the timer itself. The home thread
-     * stores its count and then reads [timerArmed] without a fence: in the instant of a send it may still see the
-     * timer armed while the look missed its count. That count is never lost (the next drain takes it); the timer is
-     * armed again by the home thread's next collection, by a later send, and on [onBackground] and [close] the count
-     * is written anyway.
+     * After a send (under [flushLock]): the timer stays (or is armed) if counts are pending, else it is disarmed.
+     * While collections go on, the first look finds counts pending and [timerArmed] never flips, so collectors never
+     * wait for [timerLock]. Before disarming, [timerArmed] is cleared and the counts looked at again, so a collector
+     * that counts after that look sees the flag clear and arms the timer itself. The home thread stores its count
+     * and then reads [timerArmed] without a fence: in the instant of a send it may still see the flag set while the
+     * look missed its count. That count is never lost (the next drain takes it); the timer is armed again by the
+     * home thread's next collection or a later send, and [onBackground], [flush] and [close] write it anyway.
      */
     private fun settleFlushTimer() {
         synchronized(timerLock) {
+            if (closed.get()) {
+                disarmFlushTimer()
+                return
+            }
+            if (timerArmed && counters.hasPending()) return
             timerArmed = false
-            if (counters.hasPending() && !closed.get()) {
+            if (counters.hasPending()) {
                 if (flushTimer == null) flushTimer = launchFlushTimer()
                 timerArmed = true
             } else {
