@@ -75,9 +75,16 @@ class ConsentKit private constructor(
     private val pairShift = pairs.shift
     private val manualClock = options.manualClockStartMs != null
 
+    private val counters = AccessCounters(
+        width = handles.dataTypes.size,
+        // The core marks pairs the manifest does not declare with NOT_DECLARED; that never changes.
+        declared = initial.decisions.codes.let { codes -> BooleanArray(codes.size) { codes[it].toInt() != DenyReason.NOT_DECLARED.code } },
+        batchSize = options.collectBatchSize.toLong(),
+    )
+
     /** The decision mirror: replaced as a whole on each state change; read without a lock. */
     @Volatile
-    private var mirror: DecisionMirror = DecisionMirror.of(initial.decisions, handles)
+    private var mirror: DecisionMirror = DecisionMirror.of(initial.decisions, handles, counters::counterOf)
     private val publishLock = Any()
     private val mutableState = MutableStateFlow(initial.toPublic())
 
@@ -88,12 +95,6 @@ class ConsentKit private constructor(
      */
     val state: StateFlow<ConsentState> = mutableState.asStateFlow()
 
-    private val counters = AccessCounters(
-        width = handles.dataTypes.size,
-        // The core marks pairs the manifest does not declare with NOT_DECLARED; that never changes.
-        declared = BooleanArray(mirror.codes.size) { mirror.codes[it].toInt() != DenyReason.NOT_DECLARED.code },
-    )
-
     private val scope = CoroutineScope(SupervisorJob() + dispatcher)
     private val closed = AtomicBoolean(false)
     private val flushLock = Any()
@@ -103,6 +104,10 @@ class ConsentKit private constructor(
 
     /** The one-shot flush timer: set only while access counts are pending (guarded by [timerLock]). */
     private var flushTimer: Job? = null
+
+    /** Whether [flushTimer] is set: read by every counted collection without taking [timerLock]. */
+    @Volatile
+    private var timerArmed = false
     private var cooldownJob: Job? = null
     private var cooldownAt = Long.MAX_VALUE
     private val observer = StateObserver(::publish)
@@ -161,11 +166,9 @@ class ConsentKit private constructor(
     fun collect(use: DataUse): Decision {
         val m = mirror
         if (use.table !== pairs || m.closed) return collect(use.purpose, use.dataType)
-        val pair = pairs.pairOf(use.slot)
-        val code = m.codes[pair].toInt()
-        if (code != 0) return Decision.deniedFor(code)
-        if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
-        counted(counters.add(pair))
+        val counter = m.countersBySlot[use.slot]
+        if (counter < 0) return collectAt(use.slot, m)
+        counted(counter)
         return Decision.Allowed
     }
 
@@ -214,22 +217,22 @@ class ConsentKit private constructor(
      * room. An allowed collection is counted in the access log (sent in batches; exact after [flush]).
      *
      * Crosses into the core for frequency-limited data types and for every collection with a [recipient] (only the
-     * core knows a purpose's recipients; the Swift facade does the same); otherwise it is a local lookup plus an
-     * atomic increment.
+     * core knows a purpose's recipients; the Swift facade does the same); otherwise it is a local lookup plus a
+     * count in memory (no atomic instruction on the first thread that collects; see [AccessCounters]).
      *
      * @throws ConsentKitException.UnknownId for an undeclared purpose, data type or third party.
      * @throws ConsentKitException.Closed after [close].
      */
     fun collect(purpose: String, dataType: String, recipient: String? = null): Decision {
         // The common case (the app collects for itself, no frequency limit) stays small, like decide().
+        // One bounds check covers an unknown id (-1) and a closed instance (its mirror has no counters), as in decide.
         val slot = slotOf(purpose, dataType)
         val m = mirror
-        if (slot < 0 || m.closed || recipient != null) return collectChecked(purpose, dataType, recipient)
-        val pair = pairs.pairOf(slot)
-        val code = m.codes[pair].toInt()
-        if (code != 0) return Decision.deniedFor(code)
-        if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
-        counted(counters.add(pair))
+        val bySlot = m.countersBySlot
+        if (slot < 0 || slot >= bySlot.size || recipient != null) return collectChecked(purpose, dataType, recipient)
+        val counter = bySlot[slot]
+        if (counter < 0) return collectAt(slot, m)
+        counted(counter)
         return Decision.Allowed
     }
 
@@ -659,10 +662,19 @@ class ConsentKit private constructor(
         }
         val m = mirror
         if (m.closed) throw ConsentKitException.Closed()
+        if (r < 0) return collectAt(slot, m)
         val code = m.codes[pair].toInt()
         if (code != 0) return Decision.deniedFor(code)
-        if (r >= 0 || m.limited[pair].toInt() != 0) return collectInCore(pair, r)
-        counted(counters.add(pair))
+        return collectInCore(pair, r)
+    }
+
+    /** [collect] for the app itself of the pair at [slot] of an open mirror [m]: denied, counted, or asks the core. */
+    private fun collectAt(slot: Int, m: DecisionMirror): Decision {
+        val pair = pairs.pairOf(slot)
+        val code = m.codes[pair].toInt()
+        if (code != 0) return Decision.deniedFor(code)
+        if (m.limited[pair].toInt() != 0) return collectInCore(pair, -1)
+        counted(counters.counterOf(pair))
         return Decision.Allowed
     }
 
@@ -686,7 +698,7 @@ class ConsentKit private constructor(
 
     /** Installs the mirror and state of [status] if it is newer than the current one. Called by the observer too. */
     private fun publish(status: ConsentStatus) {
-        val next = DecisionMirror.of(status.decisions, handles)
+        val next = DecisionMirror.of(status.decisions, handles, counters::counterOf)
         val nextState = status.toPublic()
         synchronized(publishLock) {
             val current = mirror
@@ -739,13 +751,15 @@ class ConsentKit private constructor(
         }
     }
 
-    /** After a local count that brought a counter to [pending]: send a full batch, or arm the timer for a first count. */
-    private fun counted(pending: Long) {
-        if (pending >= options.collectBatchSize) {
-            if (pending == options.collectBatchSize.toLong()) requestSend()
-        } else if (pending == 1L) {
-            armFlushTimer()
-        }
+    /**
+     * Counts one collection on [counter]: arms the flush timer if it is not armed (a plain read of [timerArmed] on
+     * the hot path; the lock only when it is not), then sends a full batch (in that order: a send that takes this
+     * count then finds the timer armed and disarms it when nothing is left pending).
+     */
+    private fun counted(counter: Int) {
+        val sendNow = counters.add(counter)
+        if (!timerArmed) armFlushTimer()
+        if (sendNow) requestSend()
     }
 
     /**
@@ -755,17 +769,49 @@ class ConsentKit private constructor(
     private fun armFlushTimer() {
         synchronized(timerLock) {
             if (flushTimer != null || closed.get()) return
-            flushTimer = scope.launch {
-                delay(options.collectFlushInterval)
-                sendCounts()
-            }
+            flushTimer = launchFlushTimer()
+            timerArmed = true
         }
+    }
+
+    /** The one-shot timer: sends the pending counts after [ConsentKitOptions.collectFlushInterval]. */
+    private fun launchFlushTimer(): Job = scope.launch {
+        delay(options.collectFlushInterval)
+        sendCounts()
     }
 
     private fun disarmFlushTimer() {
         synchronized(timerLock) {
+            timerArmed = false
             flushTimer?.cancel()
             flushTimer = null
+        }
+    }
+
+    /**
+     * After a send (under [flushLock]): the timer stays (or is armed) if counts are pending, else it is disarmed.
+     * While collections go on, the first look finds counts pending and [timerArmed] never flips, so collectors never
+     * wait for [timerLock]. Before disarming, [timerArmed] is cleared and the counts looked at again, so a collector
+     * that counts after that look sees the flag clear and arms the timer itself. The home thread stores its count
+     * and then reads [timerArmed] without a fence: in the instant of a send it may still see the flag set while the
+     * look missed its count. That count is never lost (the next drain takes it); the timer is armed again by the
+     * home thread's next collection or a later send, and [onBackground], [flush] and [close] write it anyway.
+     */
+    private fun settleFlushTimer() {
+        synchronized(timerLock) {
+            if (closed.get()) {
+                disarmFlushTimer()
+                return
+            }
+            if (timerArmed && counters.hasPending()) return
+            timerArmed = false
+            if (counters.hasPending()) {
+                if (flushTimer == null) flushTimer = launchFlushTimer()
+                timerArmed = true
+            } else {
+                flushTimer?.cancel()
+                flushTimer = null
+            }
         }
     }
 
@@ -773,25 +819,35 @@ class ConsentKit private constructor(
         if (flushQueued.compareAndSet(false, true)) {
             scope.launch {
                 flushQueued.set(false)
-                sendCounts()
+                sendCounts(batch = true)
             }
         }
     }
 
-    /** Sends the pending counts in one `recordAccess` call; on failure puts them back (and throws if asked). */
-    private fun sendCounts(throwOnFailure: Boolean = false) {
+    /**
+     * Sends the pending counts in one `recordAccess` call; on failure puts them back (and throws if asked).
+     *
+     * @param batch a full batch of a busy collector: the timer is left armed through the send and disarmed after it
+     *   only if nothing is pending by then (collections go on during the send, so re-arming it for the next count
+     *   would cost every batch a timer cancelled and a new one started).
+     */
+    private fun sendCounts(throwOnFailure: Boolean = false, batch: Boolean = false) {
         synchronized(flushLock) {
-            // Disarm before draining: a count that lands after this arms a new timer, one before it is drained now.
-            disarmFlushTimer()
-            val entries = counters.drain()
-            if (entries.isEmpty()) return
+            // Disarm before draining: a count that lands after this sees the timer disarmed and arms it again, one
+            // before it is drained now.
+            if (!batch) disarmFlushTimer()
             try {
-                callCore { core.recordAccess(entries) }
-                countsSent.addAndGet(entries.sumOf { it.count.toLong() })
-            } catch (e: ConsentKitException) {
-                counters.restore(entries)
-                armFlushTimer()
-                if (throwOnFailure) throw e
+                val entries = counters.drain()
+                if (entries.isEmpty()) return
+                try {
+                    callCore { core.recordAccess(entries) }
+                    countsSent.addAndGet(entries.sumOf { it.count.toLong() })
+                } catch (e: ConsentKitException) {
+                    counters.restore(entries)
+                    if (throwOnFailure) throw e
+                }
+            } finally {
+                settleFlushTimer()
             }
         }
     }

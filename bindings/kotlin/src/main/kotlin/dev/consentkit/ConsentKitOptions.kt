@@ -16,9 +16,10 @@ data class ConsentKitOptions(
     val coreFlushEvery: Int? = null,
     /**
      * [ConsentKit.collect] counts allowed collections in memory and sends them to the core in one call once any
-     * (purpose, data type, recipient) reaches this many. The default matches the core's own write batch (4096), so
-     * a busy per-frame collector crosses the boundary about once per 4096 events; the interval below bounds how
-     * stale the access log gets when collection is slow.
+     * (purpose, data type, recipient) reaches this many (counted per thread for the first thread that collects,
+     * which keeps counts of its own). The default matches the core's own write batch (4096), so a busy per-frame
+     * collector crosses the boundary about once per 4096 events; the interval below bounds how stale the access log
+     * gets when collection is slow.
      */
     val collectBatchSize: Int = 4096,
     /** ... and at least this often (also on [ConsentKit.flush], [ConsentKit.onBackground] and close). */

@@ -20,6 +20,11 @@ internal class DecisionMirror private constructor(
     val limited: ByteArray,
     /** [codes] decoded once and laid out by [PairTable] slot, so `decide` is a probe and one array read. */
     val decisionsBySlot: Array<Decision>,
+    /**
+     * By [PairTable] slot: the facade's access counter when `collect` may answer and count locally (the pair is
+     * allowed and has no frequency limit), else -1; so the common `collect` is a probe, one array read and a count.
+     */
+    val countersBySlot: IntArray,
     /** The resolved tier of each feature, by feature handle. */
     val tiers: Array<Tier>,
     /** Set after close: every read fails with [ConsentKitException.Closed] (its arrays are empty, too). */
@@ -34,10 +39,13 @@ internal class DecisionMirror private constructor(
 
     companion object {
         /** The mirror of a closed instance. */
-        val CLOSED = DecisionMirror(Long.MAX_VALUE, Long.MAX_VALUE, 0, ByteArray(0), ByteArray(0), emptyArray(), emptyArray(), true)
+        val CLOSED = DecisionMirror(Long.MAX_VALUE, Long.MAX_VALUE, 0, ByteArray(0), ByteArray(0), emptyArray(), IntArray(0), emptyArray(), true)
 
-        /** Builds the mirror of [table]; fails on a table that does not fit [handles] (a core/facade mismatch). */
-        fun of(table: DecisionTable, handles: HandleIndex): DecisionMirror {
+        /**
+         * Builds the mirror of [table]; fails on a table that does not fit [handles] (a core/facade mismatch).
+         * [counterOf] gives the access counter of a pair (-1: none).
+         */
+        fun of(table: DecisionTable, handles: HandleIndex, counterOf: (Int) -> Int): DecisionMirror {
             val purposes = handles.purposes.size
             val features = handles.features.size
             val width = table.width.toInt()
@@ -63,6 +71,10 @@ internal class DecisionMirror private constructor(
                 // Empty slots are never returned by PairTable.slotOf; any value will do.
                 if (pair < 0) Decision.Allowed else Decision.ofCode(table.codes[pair].toInt())
             }
+            val countersBySlot = IntArray(handles.pairs.slots) { slot ->
+                val pair = handles.pairs.pairOf(slot)
+                if (pair < 0 || table.codes[pair].toInt() != 0 || table.limited[pair].toInt() != 0) -1 else counterOf(pair)
+            }
             return DecisionMirror(
                 version = table.version.toLong(),
                 nextChangeMs = table.nextChangeMs ?: Long.MAX_VALUE,
@@ -70,6 +82,7 @@ internal class DecisionMirror private constructor(
                 codes = table.codes,
                 limited = table.limited,
                 decisionsBySlot = decisionsBySlot,
+                countersBySlot = countersBySlot,
                 tiers = tiers,
                 closed = false,
             )

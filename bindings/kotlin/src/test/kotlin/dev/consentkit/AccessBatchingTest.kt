@@ -68,6 +68,40 @@ class AccessBatchingTest {
     }
 
     @Test
+    fun `a batch send keeps the timer only while counts are pending`() {
+        val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectBatchSize = 10, collectFlushInterval = 1.hours))
+        repeat(10) { kit.collect("ride", "phone_number") }
+        assertTrue(TestSupport.eventually { kit.collectionsSent == 10L }, "batch sent")
+        assertTrue(TestSupport.eventually { !kit.flushTimerArmed }, "nothing pending after the batch: no timer")
+        kit.collect("ride", "phone_number")
+        assertTrue(kit.flushTimerArmed, "a pending count arms the timer")
+        assertEquals(mapOf(phone to 11L), logAfterClose(kit, db))
+    }
+
+    @Test
+    fun `counts of the first collecting thread and of other threads are written exactly on close`() {
+        // The first thread to collect counts without atomics (the home thread); the others in shared cells. Small
+        // batches and a short timer, so that batch and timer sends race with both.
+        val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectBatchSize = 61, collectFlushInterval = 2.milliseconds))
+        val types = listOf("phone_number", "destination", "payment_info")
+        val start = java.util.concurrent.CountDownLatch(1)
+        val others = (1..3).map { t ->
+            kotlin.concurrent.thread {
+                start.await()
+                repeat(30_000) { i -> kit.collect("ride", types[(i + t) % types.size]) }
+            }
+        }
+        kit.collect("ride", "phone_number")
+        start.countDown()
+        repeat(30_000) { i -> kit.collect("ride", types[i % types.size]) }
+        others.forEach { it.join() }
+        assertEquals(
+            mapOf("ride/phone_number/" to 40_001L, "ride/destination/" to 40_000L, "ride/payment_info/" to 40_000L),
+            logAfterClose(kit, db),
+        )
+    }
+
+    @Test
     fun `onBackground hands over and writes pending counts`() {
         val (kit, db) = openAgreed(ConsentKitOptions(TestSupport.START_MS, collectFlushInterval = 1.hours))
         runBlocking { kit.grant("ads") }
