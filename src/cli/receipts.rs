@@ -20,7 +20,7 @@ pub(super) fn run(db: &Path, manifest: Option<&Path>) -> CmdResult {
     match chain {
         ChainCheck::Intact { .. } => Ok(0),
         ChainCheck::Broken { seq, reason } => Err(Failure::failed(format!(
-            "{}: error: ledger broken at row {seq}: {reason}; receipts are not proof",
+            "{}: error: ledger broken at row {seq}: {reason}; these receipts cannot be relied on",
             db.display()
         ))),
     }

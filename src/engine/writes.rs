@@ -180,7 +180,7 @@ impl Engine {
         self.write(vec![self.event(EventKind::AgeSet, None, actor, source, age.as_str())])
     }
 
-    /// Erases consent state and the access log at the user's request (the ledger keeps the proof of what was
+    /// Erases consent state and the access log at the user's request (the ledger keeps the record of what was
     /// consented and of the erasure itself). A child's under-14 bracket survives the erasure: erasing never lowers
     /// the protection.
     pub fn erase_all(&self, actor: Actor, source: &str) -> CoreResult<()> {

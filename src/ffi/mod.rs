@@ -456,7 +456,7 @@ impl ConsentKit {
         })
     }
 
-    /// Erases consent state and the access log at the user's request; the ledger keeps the proof.
+    /// Erases consent state and the access log at the user's request; the ledger keeps the record.
     pub fn erase_all(&self, actor: Actor, source: String) -> Res<()> {
         guard::guard(|| {
             Ok(self.engine.erase_all(actor.into(), &source)?)

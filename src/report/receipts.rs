@@ -94,7 +94,7 @@ pub struct ReceiptPurpose {
     pub retention_days: Option<u32>,
 }
 
-/// Where the receipt sits in the ledger: the proof.
+/// Where the receipt sits in the ledger: the record it was made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LedgerRef {
     /// Row number.

@@ -1,4 +1,4 @@
-//! The consent ledger: append-only, hash-chained proof of every consent event.
+//! The consent ledger: append-only, hash-chained record of every consent event.
 //!
 //! Each row's hash is SHA-256 over the canonical encoding of the row (see [`canonical_encoding`]) which includes the
 //! previous row's hash; the first row chains to [`GENESIS_HASH`]. Editing, deleting, reordering or inserting a row

@@ -571,7 +571,7 @@ impl Store {
         access::totals(&self.conn).map_err(|e| storage("read access log", e))
     }
 
-    /// Deletes the access log (erasure on the user's request); the ledger is kept as proof.
+    /// Deletes the access log (erasure on the user's request); the ledger, the record of consent, is kept.
     pub fn clear_access(&mut self) -> CoreResult<()> {
         self.conn.execute("DELETE FROM access_log", []).map(|_| ()).map_err(|e| storage("erase", e))
     }

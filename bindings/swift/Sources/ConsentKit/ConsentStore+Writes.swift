@@ -80,7 +80,7 @@ extension ConsentStore {
         try await write { try $0.setAgeBracket(bracket: bracket.core, actor: actor.core, source: source) }
     }
 
-    /// Erases consent state and the access log at the user's request. The ledger keeps the proof of what was
+    /// Erases consent state and the access log at the user's request. The ledger keeps the record of what was
     /// consented and of the erasure. A child stays a child: the ``AgeBracket/under14`` bracket is kept (only the
     /// guardian moves a child out of it, with ``setAgeBracket(_:source:actor:)``).
     public func eraseAll(source: String, actor: ConsentActor = .user) async throws {

@@ -95,7 +95,7 @@ public struct SharingRow: Sendable, Hashable, Decodable {
     }
 }
 
-/// The kind of consent a ``Receipt`` proves.
+/// The kind of consent a ``Receipt`` records.
 public enum ReceiptEvent: String, Sendable, Hashable, CaseIterable, Decodable {
     /// The privacy policy was agreed to (covers the necessary purposes that need no consent of their own).
     case policyAgreed = "policy_agreed"
@@ -103,7 +103,7 @@ public enum ReceiptEvent: String, Sendable, Hashable, CaseIterable, Decodable {
     case granted
 }
 
-/// What later happened to the consent a ``Receipt`` proves.
+/// What later happened to the consent a ``Receipt`` records.
 public enum ReceiptState: String, Sendable, Hashable, CaseIterable, Decodable {
     /// Still in force.
     case given
@@ -121,7 +121,7 @@ public enum ReceiptState: String, Sendable, Hashable, CaseIterable, Decodable {
     case lapsed
 }
 
-/// One consent receipt (after ISO/IEC TS 27560): the proof of one consent given, as ``ConsentStore/receipts()``
+/// One consent receipt (after ISO/IEC TS 27560): the record of one consent given, as ``ConsentStore/receipts()``
 /// returns it. It exists so the app can show users "what you agreed to, when" (PIPL's right of access) from the
 /// ledger.
 public struct Receipt: Sendable, Hashable, Decodable {
@@ -145,7 +145,7 @@ public struct Receipt: Sendable, Hashable, Decodable {
     public let purposes: [String]
     /// Per purpose in ``purposes``, the definition hash the user saw (absent for purposes the agreement covers).
     public let definitionHashes: [String: String]
-    /// The ledger row that holds the proof.
+    /// The ledger row it was made from.
     public let ledgerSeq: Int64
 
     private enum CodingKeys: String, CodingKey {
@@ -224,7 +224,7 @@ extension ConsentStore {
 
     /// The consent receipts, one per consent given (policy agreements and grants, oldest first), each with what
     /// became of it since. It exists so the app can show the user what they agreed to and when, with the ledger
-    /// row that proves it.
+    /// row it was made from.
     ///
     /// - Throws: ``ConsentKitError/storage(detail:)``, ``ConsentKitError/closed``.
     public func receipts() async throws -> [Receipt] {

@@ -1,6 +1,6 @@
 package dev.consentkit
 
-/** Who gives or changes consent. Recorded in the consent ledger as proof. */
+/** Who gives or changes consent. Recorded in the consent ledger. */
 enum class Actor {
     /** The user. */
     USER,

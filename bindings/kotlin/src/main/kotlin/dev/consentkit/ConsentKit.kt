@@ -56,7 +56,7 @@ import dev.consentkit.internal.IntegrityCheck as CoreIntegrityCheck
  * [open] and [close] are `suspend` (they read and write the database on the dispatcher); Java and other blocking
  * callers use [openBlocking] and [closeBlocking]. Close it with [close] (it flushes the access counts), or scope it
  * with [use]. Writes and prompts take an [Actor] (default: the user) and a
- * `source`, a short label of the screen or prompt where the user acted, kept in the consent ledger as proof.
+ * `source`, a short label of the screen or prompt where the user acted, kept in the consent ledger.
  */
 class ConsentKit private constructor(
     /** The generated core object (tests and benchmarks only). */
@@ -419,7 +419,7 @@ class ConsentKit private constructor(
 
     /**
      * Erases the consent state and the access log at the user's request (counts not yet sent are dropped too).
-     * The consent ledger keeps the proof of what was consented and of the erasure. A child stays under 14: the age
+     * The consent ledger keeps the record of what was consented and of the erasure. A child stays under 14: the age
      * bracket [AgeBracket.UNDER_14] is kept (only the guardian moves a child out of it, with [setAgeBracket]).
      */
     suspend fun eraseAll(actor: Actor = Actor.USER, source: String = DEFAULT_SOURCE): Unit = write {
@@ -490,7 +490,7 @@ class ConsentKit private constructor(
     /**
      * The consent receipts, one per consent given (policy agreements and grants, oldest first), each with what
      * became of it since. It exists so the app can show the user what they agreed to and when, with the ledger row
-     * that proves it. Runs on the dispatcher given to [open].
+     * it was made from. Runs on the dispatcher given to [open].
      *
      * @throws ConsentKitException.Storage if the ledger could not be read.
      * @throws ConsentKitException.Closed after [close].

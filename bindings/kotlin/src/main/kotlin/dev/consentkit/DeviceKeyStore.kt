@@ -5,7 +5,7 @@ import dev.consentkit.internal.DeviceKeyStore as CoreDeviceKeyStore
 
 /**
  * The platform key store that authenticates the consent database, passed to [ConsentKit.open]. It exists so the
- * key that proves "this file was written here, in this order, and not rolled back" lives outside the file: anyone
+ * key that lets the SDK check "this file was written here, in this order, and not rolled back" lives outside the file: anyone
  * who can write the database can recompute its hashes, but not MAC them without this key
  * (docs/adr/0007-keyed-integrity.md). On Android use `dev.consentkit.android.AndroidKeystoreDeviceKey`.
  *

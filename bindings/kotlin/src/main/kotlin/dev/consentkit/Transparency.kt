@@ -58,7 +58,7 @@ data class SharingRow(
     val count: Long,
 )
 
-/** The kind of consent a [Receipt] proves. */
+/** The kind of consent a [Receipt] records. */
 enum class ReceiptEvent {
     /** The privacy policy was agreed to (covers the necessary purposes that need no consent of their own). */
     POLICY_AGREED,
@@ -67,7 +67,7 @@ enum class ReceiptEvent {
     GRANTED,
 }
 
-/** What later happened to the consent a [Receipt] proves. */
+/** What later happened to the consent a [Receipt] records. */
 enum class ReceiptState {
     /** Still in force. */
     GIVEN,
@@ -92,7 +92,7 @@ enum class ReceiptState {
 }
 
 /**
- * One consent receipt (after ISO/IEC TS 27560): the proof of one consent given, as [ConsentKit.receipts] returns
+ * One consent receipt (after ISO/IEC TS 27560): the record of one consent given, as [ConsentKit.receipts] returns
  * it. It exists so the app can show users "what you agreed to, when" (PIPL's right of access) from the ledger.
  */
 data class Receipt(
@@ -116,7 +116,7 @@ data class Receipt(
     val purposes: List<String>,
     /** Per purpose in [purposes], the definition hash the user saw (null for purposes covered by the agreement). */
     val definitionHashes: Map<String, String?>,
-    /** The ledger row that holds the proof. */
+    /** The ledger row it was made from. */
     val ledgerSeq: Long,
 )
 
