@@ -94,9 +94,11 @@ fn replace(path: &Path, bytes: &[u8]) -> CoreResult<()> {
 
 impl DeviceKey for KeyFile {
     fn open(&self) -> CoreResult<KeyStatus> {
-        if self.key.exists() {
-            self.read_key()?;
-            return Ok(KeyStatus::Existing);
+        // Read straight away (no existence check first: open is latency-bound); only a missing key is created.
+        match self.read_key() {
+            Ok(_) => return Ok(KeyStatus::Existing),
+            Err(_) if self.key.exists() => return self.read_key().map(|_| KeyStatus::Existing),
+            Err(_) => {}
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| CoreError::Storage(format!("no randomness for a device key: {e}")))?;

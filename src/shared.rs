@@ -25,7 +25,7 @@ use crate::engine::{Engine, EngineOptions, Listener};
 use crate::error::{CoreError, CoreResult};
 use crate::manifest::Manifest;
 use crate::valid::ValidManifest;
-use crate::watch::{Watcher, WATCH_PERIOD};
+use crate::watch::{Watcher, WATCH_PERIOD, WATCH_THREAD};
 
 /// A live engine with what it was opened with, shared by its handles.
 struct Shared {
@@ -105,7 +105,8 @@ pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, option
         *handles += 1;
         return Ok(Handle::new(shared.clone()));
     }
-    let (engine, valid, watcher) = Engine::open_checked_with(db_path, manifest_json, options, || Watcher::spawn(WATCH_PERIOD))?;
+    let (watcher, watch_loop) = Watcher::pending(WATCH_PERIOD);
+    let (engine, valid) = Engine::open_checked_with(db_path, manifest_json, options, WATCH_THREAD, watch_loop)?;
     watcher.watch(&engine);
     let shared = Arc::new(Shared {
         key: key.clone(),

@@ -6,10 +6,10 @@
 //! time, so it never keeps an engine alive; it stops when its [`Watcher`] is stopped or dropped (the last handle's
 //! close), or when the engine is gone or closed.
 //!
-//! The thread is started before the engine exists, by open's second thread while the caller's thread reads the
-//! store ([`Engine::open_checked_with`]): starting a thread costs tens of microseconds that an app start would
-//! otherwise wait for. It waits for [`Watcher::watch`], and exits if the watcher is dropped first (an open that
-//! failed).
+//! The watcher runs on open's second thread ([`Engine::open_checked_with`]): once that thread has compiled the
+//! manifest (or found the caller did), it goes on waiting for [`Watcher::watch`] to give it the engine, so an open
+//! starts one thread, not two, and the watcher's start costs the app start nothing. If the watcher is dropped first
+//! (an open that failed), the loop ends.
 
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, Weak};
@@ -21,19 +21,22 @@ use crate::error::CoreError;
 /// How often a shared engine checks for other processes' commits: the bound promised to apps (docs/reliability.md).
 pub const WATCH_PERIOD: Duration = Duration::from_secs(1);
 
+/// The name of open's second thread when it goes on as a shared engine's watcher.
+pub const WATCH_THREAD: &str = "consentkit-watch";
+
 /// Stops the watcher thread when stopped or dropped: it wakes at once instead of sleeping out its period.
 pub struct Watcher {
-    /// Hands the engine to the waiting thread; dropping it stops the thread.
+    /// Hands the engine to the waiting loop; dropping it ends the loop.
     to_thread: Mutex<Option<Sender<Weak<Engine>>>>,
 }
 
 impl Watcher {
-    /// Starts the thread that will watch an engine every `period` once [`Watcher::watch`] gives it one. When no
-    /// thread can be had, the engine works as before and other processes' changes are seen on `refresh()` (the
-    /// foreground hook) and on the next write.
-    pub fn spawn(period: Duration) -> Watcher {
+    /// A watcher and the loop that watches an engine every `period` once [`Watcher::watch`] gives it one, for a
+    /// thread to run (open's second thread). A loop that never runs (no thread to be had) leaves the engine working
+    /// as before: other processes' changes are seen on `refresh()` (the foreground hook) and on the next write.
+    pub fn pending(period: Duration) -> (Watcher, impl FnOnce() + Send + 'static) {
         let (tx, rx) = channel::<Weak<Engine>>();
-        let spawned = std::thread::Builder::new().name("consentkit-watch".into()).spawn(move || {
+        let watch_loop = move || {
             // The engine, or nothing when the open failed.
             let Ok(weak) = rx.recv() else { return };
             loop {
@@ -49,20 +52,14 @@ impl Watcher {
                     Err(e) => log::warn!("checking the consent database for other processes' changes failed: {e}"),
                 }
             }
-        });
-        match spawned {
-            Ok(_) => Watcher { to_thread: Mutex::new(Some(tx)) },
-            Err(e) => {
-                log::warn!("no thread to watch the consent database for other processes' changes ({e}); refresh() still picks them up");
-                Watcher { to_thread: Mutex::new(None) }
-            }
-        }
+        };
+        (Watcher { to_thread: Mutex::new(Some(tx)) }, watch_loop)
     }
 
-    /// Starts watching `engine` (the thread was started by [`Watcher::spawn`]).
+    /// Starts watching `engine` (the loop from [`Watcher::pending`]).
     pub fn watch(&self, engine: &Arc<Engine>) {
         if let Some(tx) = self.to_thread.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            // A thread that is gone already has nothing to watch.
+            // A loop that is gone (or never ran) has nothing to watch.
             let _ = tx.send(Arc::downgrade(engine));
         }
     }

@@ -4,19 +4,28 @@
 //! On a busy device (an app start competes with everything else starting) a new thread may not get a core for a
 //! while. Whichever thread comes to the job first runs it: when the caller's half is done and the second thread has
 //! not started the job yet, the caller runs it itself, so open is never slower than doing both halves one after the
-//! other (plus the thread's start). The second thread, when it runs later, finds nothing to do and ends.
+//! other (plus the thread's start). The second thread, when it runs later, finds nothing to do.
+//!
+//! After the job (or after finding it taken) the second thread goes on with a last piece of work of its own: a
+//! shared engine's watcher loop ([`crate::watch`]), so an open starts one thread, not two.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 
-/// Runs `job` on a second thread named `name` while `here` runs on this one, and returns both results. A panic in
-/// `job` resumes on this thread, as if it had run here. With no thread to be had, `job` runs here after `here`.
-pub(crate) fn alongside<R, H>(name: &str, job: impl FnOnce() -> R + Send + 'static, here: impl FnOnce() -> H) -> (R, H)
+/// Runs `job` on a second thread named `name` while `here` runs on this one, and returns both results; the second
+/// thread then runs `then` (it is never joined). A panic in `job` resumes on this thread, as if it had run here.
+/// With no thread to be had, `job` runs here after `here`, and `then` is dropped unrun.
+pub(crate) fn alongside<R, H>(
+    name: &str,
+    job: impl FnOnce() -> R + Send + 'static,
+    here: impl FnOnce() -> H,
+    then: impl FnOnce() + Send + 'static,
+) -> (R, H)
 where
     R: Send + 'static,
 {
-    alongside_after(name, || (), job, here)
+    alongside_after(name, || (), job, here, then)
 }
 
 /// [`alongside`], the second thread first running `start` (tests hold it there to play a thread that gets no core).
@@ -25,6 +34,7 @@ fn alongside_after<R, H>(
     start: impl FnOnce() + Send + 'static,
     job: impl FnOnce() -> R + Send + 'static,
     here: impl FnOnce() -> H,
+    then: impl FnOnce() + Send + 'static,
 ) -> (R, H)
 where
     R: Send + 'static,
@@ -39,6 +49,8 @@ where
         if let Some(job) = job {
             let _ = tx.send(catch_unwind(AssertUnwindSafe(job)));
         }
+        drop(tx);
+        then();
     });
     let ours = here();
     let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -62,7 +74,7 @@ mod tests {
 
     /// Runs a job that says which thread ran it.
     fn which(start: impl FnOnce() + Send + 'static) -> (ThreadId, ThreadId) {
-        let (ran_on, here) = alongside_after("t", start, || current().id(), || current().id());
+        let (ran_on, here) = alongside_after("t", start, || current().id(), || current().id(), || ());
         (ran_on, here)
     }
 
@@ -79,6 +91,7 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(20));
                 current().id()
             },
+            || (),
         );
         assert_ne!(ran_on, here, "run on the second thread");
     }
@@ -95,8 +108,30 @@ mod tests {
     }
 
     #[test]
+    fn the_second_thread_goes_on_with_its_own_work_after_the_job_or_after_finding_it_taken() {
+        for hold in [false, true] {
+            let (go_tx, go_rx) = channel::<()>();
+            let (then_tx, then_rx) = channel();
+            let ((), ()) = alongside_after(
+                "t",
+                move || {
+                    if hold {
+                        let _ = go_rx.recv();
+                    }
+                },
+                || (),
+                || (),
+                move || then_tx.send(current().id()).unwrap(),
+            );
+            drop(go_tx);
+            let on = then_rx.recv_timeout(std::time::Duration::from_secs(5)).expect("then ran");
+            assert_ne!(on, current().id(), "on the second thread (job {})", if hold { "taken by the caller" } else { "run there" });
+        }
+    }
+
+    #[test]
     fn a_panic_in_the_job_resumes_on_the_calling_thread() {
-        let caught = std::panic::catch_unwind(|| alongside("t", || -> u8 { panic!("boom") }, || ()));
+        let caught = std::panic::catch_unwind(|| alongside("t", || -> u8 { panic!("boom") }, || (), || ()));
         assert!(caught.is_err());
     }
 }

@@ -143,33 +143,33 @@ impl Engine {
     /// [`Engine::open`], also returning the checked manifest (the process-wide registry keeps it, to compare later
     /// opens of the file with).
     pub fn open_checked(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<(Arc<Engine>, ValidManifest)> {
-        Self::open_checked_with(db_path, manifest_json, options, || ()).map(|(engine, valid, ())| (engine, valid))
+        Self::open_checked_with(db_path, manifest_json, options, "consentkit-open", || ())
     }
 
-    /// [`Engine::open_checked`], also running `side` on open's second thread and returning what it made (the shared
-    /// engine starts its watcher thread there: [`crate::watch::Watcher::spawn`]). On an error, what `side` made is
-    /// dropped.
+    /// [`Engine::open_checked`], open's second thread (named `thread_name`) going on with `then` once the manifest is
+    /// compiled: the shared engine's watcher loop ([`crate::watch::Watcher::pending`]), so an open starts one thread.
     ///
     /// Open's time is two halves that need nothing from each other: checking and compiling the manifest (pure
-    /// computation), and the store's read-only half (SQLite, the key, the checkpoint). The manifest is done on a
-    /// short-lived second thread while this thread reads the store, so an app start waits for the longer half only
+    /// computation), and the store's read-only half (SQLite, the key, the checkpoint). The manifest is done on the
+    /// second thread while this thread reads the store, so an app start waits for the longer half only
     /// (bench/results.md, `first_answer_*`); when that thread has not started by the time the store is read, this
-    /// thread compiles the manifest itself ([`alongside`]). A refused manifest wins: the probed store is dropped unfinished and
-    /// nothing was written. Callbacks into the platform's key store stay on the caller's thread.
-    pub fn open_checked_with<S: Send + 'static>(
+    /// thread compiles the manifest itself ([`alongside`]). A refused manifest wins: the probed store is dropped
+    /// unfinished and nothing was written. Callbacks into the platform's key store stay on the caller's thread.
+    pub fn open_checked_with(
         db_path: &Path,
         manifest_json: &[u8],
         options: EngineOptions,
-        side: impl FnOnce() -> S + Send + 'static,
-    ) -> CoreResult<(Arc<Engine>, ValidManifest, S)> {
+        thread_name: &str,
+        then: impl FnOnce() + Send + 'static,
+    ) -> CoreResult<(Arc<Engine>, ValidManifest)> {
         let key = Self::device_key(db_path, &options);
         let manifest_json = manifest_json.to_vec();
-        let second = move || (side(), Manifest::load(&manifest_json).map(|valid| (Index::build(valid.clone()), valid)));
-        let ((made, compiled), probe) = alongside::alongside("consentkit-open", second, || Store::probe(db_path, key));
+        let compile = move || Manifest::load(&manifest_json).map(|valid| (Index::build(valid.clone()), valid));
+        let (compiled, probe) = alongside::alongside(thread_name, compile, || Store::probe(db_path, key), then);
         let (index, valid) = compiled?;
         let time = EngineTime::start(&*options.clock);
         let opened = Store::finish_open(probe?, time.now_ms(&*options.clock))?;
-        Ok((Self::assemble(Arc::new(index), opened, options, time), valid, made))
+        Ok((Self::assemble(Arc::new(index), opened, options, time), valid))
     }
 
     /// Opens with an already validated manifest.
