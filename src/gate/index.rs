@@ -9,7 +9,7 @@ use crate::error::{clip, CoreError, CoreResult};
 use crate::manifest::{Basis, Manifest};
 use crate::valid::ValidManifest;
 use crate::rules::{
-    children_rules_coverage_hash, definition_hash, policy_coverage_hash, separate_consent_triggers, RulePack,
+    separate_consent_triggers, ManifestHashes, RulePack,
     SeparateConsentTrigger,
 };
 
@@ -154,17 +154,20 @@ impl Index {
             ids[IdKind::Feature as usize].insert(f.id.clone(), i as u32);
         }
         let h = |kind: IdKind, id: &String| ids[kind as usize].get(id).copied().unwrap_or(u32::MAX);
+        // The consent terms of each purpose are made once for all the hashes (open is latency-bound).
+        let hashes = ManifestHashes::of(&m, pack);
         let purposes: Vec<PurposeInfo> = m
             .purposes
             .iter()
-            .map(|p| {
+            .zip(hashes.definitions)
+            .map(|(p, definition_hash)| {
                 let separate = separate_consent_triggers(&m, pack, p);
                 PurposeInfo {
                     id: p.id.clone(),
                     tracking: p.tracking,
                     needs_opt_in: p.basis == Basis::Consent || !separate.is_empty(),
                     separate,
-                    definition_hash: definition_hash(&m, pack, p),
+                    definition_hash,
                     data_types: p.data_types.iter().map(|d| h(IdKind::DataType, d)).collect(),
                     recipients: p.recipients.iter().map(|r| h(IdKind::ThirdParty, r)).collect(),
                     limits: p
@@ -191,8 +194,7 @@ impl Index {
                     .collect(),
             })
             .collect();
-        let policy_coverage = policy_coverage_hash(&m, pack);
-        let children_rules_coverage = children_rules_coverage_hash(&m, pack);
+        let (policy_coverage, children_rules_coverage) = (hashes.policy_coverage, hashes.children_rules_coverage);
         let mut served_by = vec![Vec::new(); third_parties.len()];
         for (p, info) in purposes.iter().enumerate() {
             for &r in &info.recipients {

@@ -22,4 +22,4 @@ pub use region::{is_region_code, ISO_3166_ALPHA2};
 pub use platform::{AndroidPermission, DataTypeGuard, Grants, IosAuthorization, OsPermission, PlatformTable, UsageKey};
 pub use pack::{Category, FilingRules, RulePack, SeparateConsentTrigger, VocabularyType};
 pub use terms::{definition_hash, needs_opt_in, policy_coverage_hash, ConsentTerms, DataTypeTerms, RecipientTerms, TERMS_VERSION};
-pub use terms::{children_rules_coverage_hash, covered_terms};
+pub use terms::{children_rules_coverage_hash, covered_terms, ManifestHashes};

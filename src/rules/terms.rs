@@ -141,7 +141,12 @@ pub fn definition_hash(m: &Manifest, pack: &RulePack, p: &Purpose) -> String {
 /// in the shipped manifest, the agreement lapses and the user is asked again (`re_consent`), because the user was
 /// never told about the new or changed necessary processing (PIPL Art. 14).
 pub fn policy_coverage_hash(m: &Manifest, pack: &RulePack) -> String {
-    let text = serde_json::json!({ "policy_version": m.policy.version, "purposes": covered_terms(m, pack), "v": TERMS_VERSION });
+    policy_coverage_of(m, &covered_terms(m, pack))
+}
+
+/// [`policy_coverage_hash`] from the covered terms already made ([`covered_terms`] or [`ManifestHashes::of`]).
+fn policy_coverage_of<T: Serialize>(m: &Manifest, covered: &[T]) -> String {
+    let text = serde_json::json!({ "policy_version": m.policy.version, "purposes": covered, "v": TERMS_VERSION });
     format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes())))
 }
 
@@ -156,10 +161,43 @@ pub fn needs_opt_in(m: &Manifest, pack: &RulePack, p: &Purpose) -> bool {
 /// manifest (the gate, `consentkit diff`) decides its lapse the same way, as [`policy_coverage_hash`] does for the
 /// policy agreement.
 pub fn children_rules_coverage_hash(m: &Manifest, pack: &RulePack) -> Option<String> {
+    m.children_rules.as_ref()?;
+    children_rules_coverage_of(m, &covered_terms(m, pack))
+}
+
+/// [`children_rules_coverage_hash`] from the covered terms already made.
+fn children_rules_coverage_of<T: Serialize>(m: &Manifest, covered: &[T]) -> Option<String> {
     let rules = m.children_rules.as_ref()?;
-    let covered = covered_terms(m, pack);
     let text = serde_json::json!({ "children_rules_version": rules.version, "purposes": covered, "v": TERMS_VERSION });
     Some(format!("sha256:{}", hex(&Sha256::digest(text.to_string().as_bytes()))))
+}
+
+/// Every hash a compiled manifest carries, from one set of terms per purpose: open builds the terms once instead
+/// of once per hash (the definition hashes, then the policy's and the children's rules' coverage again). Each value
+/// is byte for byte what [`definition_hash`], [`policy_coverage_hash`] and [`children_rules_coverage_hash`] give.
+pub struct ManifestHashes {
+    /// [`definition_hash`] of each purpose, in manifest order.
+    pub definitions: Vec<String>,
+    /// [`policy_coverage_hash`].
+    pub policy_coverage: String,
+    /// [`children_rules_coverage_hash`].
+    pub children_rules_coverage: Option<String>,
+}
+
+impl ManifestHashes {
+    /// The hashes of `m` under `pack`.
+    pub fn of(m: &Manifest, pack: &RulePack) -> ManifestHashes {
+        let terms: Vec<ConsentTerms> = m.purposes.iter().map(|p| ConsentTerms::of(m, pack, p)).collect();
+        // What `covered_terms` selects: no opt-in needed (basis necessary, no separate-consent trigger), by id.
+        let mut covered: Vec<&ConsentTerms> =
+            terms.iter().filter(|t| t.basis != "consent" && t.separate_consent.is_empty()).collect();
+        covered.sort_by(|a, b| a.id.cmp(&b.id));
+        ManifestHashes {
+            definitions: terms.iter().map(ConsentTerms::hash).collect(),
+            policy_coverage: policy_coverage_of(m, &covered),
+            children_rules_coverage: children_rules_coverage_of(m, &covered),
+        }
+    }
 }
 
 /// The terms of every purpose an agreement (the policy, the children's rules) covers: those that need no opt-in,
@@ -170,4 +208,32 @@ pub fn covered_terms(m: &Manifest, pack: &RulePack) -> Vec<ConsentTerms> {
         m.purposes.iter().filter(|p| !needs_opt_in(m, pack, p)).map(|p| ConsentTerms::of(m, pack, p)).collect();
     covered.sort_by(|a, b| a.id.cmp(&b.id));
     covered
+}
+
+#[cfg(test)]
+mod one_pass_tests {
+    use super::*;
+
+    /// Open compiles every manifest with [`ManifestHashes::of`]; a byte of difference from the per-hash functions
+    /// (which the CLI's `diff` and the recorded ledgers use) would lapse every consent on upgrade.
+    #[test]
+    fn the_one_pass_hashes_are_the_per_function_hashes_for_every_example_manifest() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let Ok(valid) = crate::Manifest::load(&std::fs::read(&path).unwrap()) else { continue };
+            let (m, pack) = (&valid.manifest, &valid.pack);
+            let hashes = ManifestHashes::of(m, pack);
+            let expected: Vec<String> = m.purposes.iter().map(|p| definition_hash(m, pack, p)).collect();
+            assert_eq!(hashes.definitions, expected, "{}", path.display());
+            assert_eq!(hashes.policy_coverage, policy_coverage_hash(m, pack), "{}", path.display());
+            assert_eq!(hashes.children_rules_coverage, children_rules_coverage_hash(m, pack), "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 5, "the example manifests load ({checked})");
+    }
 }
