@@ -69,14 +69,25 @@ impl KeyFile {
     }
 
     fn read_key(&self) -> CoreResult<&[u8]> {
+        self.load_key()?.ok_or_else(|| {
+            io("read the device key", &self.key, std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+    }
+
+    /// The key's bytes (read once, then kept), or `None` when there is no key file.
+    fn load_key(&self) -> CoreResult<Option<&[u8]>> {
         if let Some(key) = self.bytes.get() {
-            return Ok(key);
+            return Ok(Some(key));
         }
-        let key = fs::read(&self.key).map_err(|e| io("read the device key", &self.key, e))?;
+        let key = match fs::read(&self.key) {
+            Ok(key) => key,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io("read the device key", &self.key, e)),
+        };
         if key.len() != 32 {
             return Err(CoreError::Storage(format!("device key {} is not 32 bytes", self.key.display())));
         }
-        Ok(self.bytes.get_or_init(|| key))
+        Ok(Some(self.bytes.get_or_init(|| key)))
     }
 }
 
@@ -95,10 +106,8 @@ fn replace(path: &Path, bytes: &[u8]) -> CoreResult<()> {
 impl DeviceKey for KeyFile {
     fn open(&self) -> CoreResult<KeyStatus> {
         // Read straight away (no existence check first: open is latency-bound); only a missing key is created.
-        match self.read_key() {
-            Ok(_) => return Ok(KeyStatus::Existing),
-            Err(_) if self.key.exists() => return self.read_key().map(|_| KeyStatus::Existing),
-            Err(_) => {}
+        if self.load_key()?.is_some() {
+            return Ok(KeyStatus::Existing);
         }
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| CoreError::Storage(format!("no randomness for a device key: {e}")))?;

@@ -42,7 +42,7 @@ where
     let slot = Arc::new(Mutex::new(Some(job)));
     let (tx, rx) = sync_channel(1);
     let theirs = slot.clone();
-    // The thread's handle is not kept: it is never joined (a thread that comes too late ends on its own).
+    // The thread's handle is not kept: it is never joined (it ends after `then`, on its own).
     let _ = std::thread::Builder::new().name(name.into()).spawn(move || {
         start();
         let job = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();

@@ -497,11 +497,11 @@ impl Store {
     /// first write). When another connection still reads the log, or anything here fails, the connection simply
     /// closes as SQLite closes it.
     pub fn close(self) {
-        let primed = (|| -> rusqlite::Result<bool> {
+        let primed = (|| -> rusqlite::Result<()> {
             let (busy, log, done): (i64, i64, i64) =
                 self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             if busy != 0 || log != done {
-                return Ok(false);
+                return Ok(());
             }
             // A counter of clean closes: a row that always changes (SQLite writes nothing for a row written back
             // unchanged, and a log left with only checkpointed frames would be read again at the next open), on a
@@ -512,7 +512,7 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 [],
             )?;
-            self.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            self.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map(|_| ())
         })();
         if let Err(e) = primed {
             log::debug!("closing the consent database without starting its log for the next session: {e}");
