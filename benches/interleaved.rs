@@ -327,7 +327,7 @@ fn fill_ledger(db: &Path, kit: &ConsentKit, rows: usize) {
         let e = NewEvent {
             at_ms: start_ms + n as i64 * 60_000,
             kind,
-            purpose: purpose.map(|p| index.purposes[p].id.clone()).unwrap_or_default(),
+            purpose: purpose.map(|p| index.purposes[p].id.to_string()).unwrap_or_default(),
             actor: "user".into(),
             source: "settings_screen".into(),
             policy_version: policy.clone(),
@@ -435,7 +435,7 @@ fn first_answer(quick: bool, rows: usize, flush: &CacheFlush) -> serde_json::Val
         let kit = ConsentKit::open(black_box(path.clone()), black_box(manifest.clone()), options()).expect("open");
         let opened = started.elapsed();
         let prompt = kit.next_prompt(black_box(PromptTrigger::AppStart)).expect("next_prompt");
-        let tier = kit.resolve(black_box(common::FIVE_TIER_FEATURE.to_string())).expect("resolve");
+        let tier = kit.resolve(black_box(common::FIVE_TIER_FEATURE)).expect("resolve");
         let decision = kit.decide(black_box(FIRST_DECIDE.0.to_string()), black_box(FIRST_DECIDE.1.to_string())).expect("decide");
         s.answer.push(started.elapsed().as_nanos() as f64);
         s.open.push(opened.as_nanos() as f64);

@@ -41,7 +41,7 @@ fn bad_ids_and_arguments_are_typed_errors_never_panics() {
     for id in ["", "nope", "\u{0}", huge.as_str(), "ride\n", "RIDE"] {
         assert!(matches!(kit.decide(id.into(), "location".into()), Err(ConsentError::UnknownId { .. })), "{id:.10}");
         assert!(matches!(kit.grant(id.into(), Actor::User, "s".into()), Err(ConsentError::UnknownId { .. })));
-        assert!(matches!(kit.resolve(id.into()), Err(ConsentError::UnknownId { .. })));
+        assert!(matches!(kit.resolve(id), Err(ConsentError::UnknownId { .. })));
     }
     assert!(matches!(kit.agree_to_policy("1999".into(), Actor::User, "s".into()), Err(ConsentError::InvalidArgument { .. })));
     assert!(matches!(kit.grant("ads".into(), Actor::User, huge.clone()), Err(ConsentError::InvalidArgument { .. })));
@@ -156,7 +156,7 @@ fn handles_codes_and_the_mirror_agree_with_string_calls() {
         }
     }
     for (fi, f) in handles.features.iter().enumerate() {
-        let t = kit.resolve(f.clone()).unwrap();
+        let t = kit.resolve(f).unwrap();
         assert_eq!(t.tier_index.map_or(-1, |i| i as i32), table.feature_tier[fi]);
         assert_eq!(t.can_ask_now, table.feature_can_ask[fi]);
     }

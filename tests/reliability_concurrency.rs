@@ -50,7 +50,7 @@ fn decide_and_resolve_agree_within_one_version_while_a_writer_toggles() {
                 while !done.load(Ordering::Acquire) {
                     let before = kit.engine().snapshot().version;
                     let first = kit.decide_code(ads, device_id) == 0;
-                    let tier = kit.resolve("offers".into()).unwrap().tier_index;
+                    let tier = kit.resolve("offers").unwrap().tier_index;
                     let second = kit.decide_code(ads, device_id) == 0;
                     let after = kit.engine().snapshot().version;
                     assert!(before >= last && after >= before, "versions never go back ({last}, {before}, {after})");

@@ -147,7 +147,7 @@ fn step(run: &mut Run, st: &Value) -> Result<Value, String> {
             }
             Ok(last)
         }
-        "resolve" => kit().resolve(s(st, "feature")).map_err(err).map(|t| {
+        "resolve" => kit().resolve(&s(st, "feature")).map_err(err).map(|t| {
             serde_json::json!({"tier": t.tier, "missing": t.missing_purposes, "can_ask_now": t.can_ask_now, "is_basic": t.is_basic})
         }),
         "may_transfer" => kit().may_transfer(s(st, "recipient"), s(st, "purpose")).map(Value::from).map_err(err),

@@ -135,7 +135,7 @@ pub fn declared_pairs(kit: &ConsentKit) -> Vec<((String, String), (u32, u32))> {
     let mut out = Vec::new();
     for (p, info) in index.purposes.iter().enumerate() {
         for &d in &info.data_types {
-            out.push(((info.id.clone(), index.data_types[d as usize].clone()), (p as u32, d)));
+            out.push(((info.id.to_string(), index.data_types[d as usize].clone()), (p as u32, d)));
         }
     }
     out

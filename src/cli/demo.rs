@@ -188,7 +188,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
 
     n.step("First launch: nothing is agreed yet, the app runs in browse mode")?;
     n.ask("nextPrompt(AppStart)", &prompt(&kit.next_prompt(PromptTrigger::AppStart).map_err(fail("next_prompt"))?))?;
-    n.ask("resolve(\"booking\")", &tier(&kit.resolve(s("booking")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"booking\")", &tier(&kit.resolve("booking").map_err(fail("resolve"))?))?;
     n.ask(
         "decide(\"ride\", \"phone_number\")",
         &decision(kit.decide(s("ride"), s("phone_number")).map_err(fail("decide"))?),
@@ -201,8 +201,8 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
         "agreeToPolicy(\"2026-11-01\", User, \"first_launch_dialog\")",
         "Ok (written to the ledger before returning)",
     )?;
-    n.ask("resolve(\"booking\")", &tier(&kit.resolve(s("booking")).map_err(fail("resolve"))?))?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"booking\")", &tier(&kit.resolve("booking").map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     n.say("location is sensitive personal information: the policy agreement does not cover it")?;
 
     n.step("The user opens pickup and refuses location: pickup degrades to a typed address, the ride still books")?;
@@ -210,7 +210,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&kit.next_prompt(pickup.clone()).map_err(fail("next_prompt"))?))?;
     kit.refuse(s("live_location"), user, s("pickup_location_prompt")).map_err(fail("refuse"))?;
     n.ask("refuse(\"live_location\", User, \"pickup_location_prompt\")", "Ok (48 h re-prompt cooldown starts)")?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     n.ask(
         "collect(\"live_location\", \"location\")",
         &collected(kit.collect(s("live_location"), s("location"), None).map_err(fail("collect"))?),
@@ -225,13 +225,13 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
     kit.advance_clock(47 * HOUR_MS).map_err(fail("advance_clock"))?;
     n.say(&format!("47 hours later ({})", short_utc(START_MS + 47 * HOUR_MS)))?;
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&kit.next_prompt(pickup.clone()).map_err(fail("next_prompt"))?))?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     kit.advance_clock(HOUR_MS).map_err(fail("advance_clock"))?;
     n.say(&format!("48 hours after the refusal ({})", short_utc(START_MS + 48 * HOUR_MS)))?;
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&kit.next_prompt(pickup).map_err(fail("next_prompt"))?))?;
     kit.grant(s("live_location"), user, s("pickup_location_prompt")).map_err(fail("grant"))?;
     n.ask("grant(\"live_location\", User, \"pickup_location_prompt\")", "Ok")?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     let mut allowed = 0;
     let mut last = None;
     for _ in 0..13 {
@@ -250,13 +250,13 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
 
     n.step("The ads SDK is not initialised until ads are granted on their own")?;
     n.ask("mayInitialize(\"adnet\")", &kit.may_initialize(s("adnet")).map_err(fail("may_initialize"))?.to_string())?;
-    n.ask("resolve(\"offers\")", &tier(&kit.resolve(s("offers")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"offers\")", &tier(&kit.resolve("offers").map_err(fail("resolve"))?))?;
     let offers = PromptTrigger::Feature { feature: s("offers") };
     n.ask("nextPrompt(Feature(\"offers\"))", &prompt(&kit.next_prompt(offers).map_err(fail("next_prompt"))?))?;
     kit.grant(s("ads"), user, s("offers_prompt")).map_err(fail("grant"))?;
     n.ask("grant(\"ads\", User, \"offers_prompt\")", "Ok")?;
     n.ask("mayInitialize(\"adnet\")", &kit.may_initialize(s("adnet")).map_err(fail("may_initialize"))?.to_string())?;
-    n.ask("resolve(\"offers\")", &tier(&kit.resolve(s("offers")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"offers\")", &tier(&kit.resolve("offers").map_err(fail("resolve"))?))?;
     for data_type in ["device_id", "usage_history"] {
         let outcome = kit.collect(s("ads"), s(data_type), Some(s("adnet"))).map_err(fail("collect"))?;
         n.ask(&format!("collect(\"ads\", \"{data_type}\", recipient: \"adnet\")"), &collected(outcome))?;
@@ -268,7 +268,7 @@ fn narrate(kit: &Arc<ConsentKit>, path: &Path, n: &mut Narration) -> Result<(), 
     n.ask("withdraw(\"ads\", User, \"settings_privacy\")", "Ok")?;
     n.ask("mayInitialize(\"adnet\")", &kit.may_initialize(s("adnet")).map_err(fail("may_initialize"))?.to_string())?;
     n.ask("mayTransfer(\"adnet\", \"ads\")", &kit.may_transfer(s("adnet"), s("ads")).map_err(fail("may_transfer"))?.to_string())?;
-    n.ask("resolve(\"offers\")", &tier(&kit.resolve(s("offers")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"offers\")", &tier(&kit.resolve("offers").map_err(fail("resolve"))?))?;
     n.ask(
         "collect(\"ads\", \"device_id\", recipient: \"adnet\")",
         &collected(kit.collect(s("ads"), s("device_id"), Some(s("adnet"))).map_err(fail("collect"))?),

@@ -55,7 +55,7 @@ fn act(n: &mut Narration, kit: &ConsentKit) -> Result<(), Failure> {
     n.ask("setPermissionState(\"location\", Denied)", "Ok")?;
     n.ask("decide(\"live_location\", \"location\")", &decision(kit.decide(s("live_location"), s("location")).map_err(fail("decide"))?))?;
     n.ask("blockingPermission(\"live_location\", \"location\")", &format!("{:?}", kit.blocking_permission(s("live_location"), s("location")).map_err(fail("blockingPermission"))?))?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&kit.next_prompt(pickup()).map_err(fail("nextPrompt"))?))?;
     n.say("user sees  a field to type the pickup address; the system dialog is not shown again for 48 hours")?;
 
@@ -64,7 +64,7 @@ fn act(n: &mut Narration, kit: &ConsentKit) -> Result<(), Failure> {
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&kit.next_prompt(pickup()).map_err(fail("nextPrompt"))?))?;
     set(PermissionState::Limited)?;
     n.ask("setPermissionState(\"location\", Limited)", "Ok")?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     n.ask("decide(\"area_location\", \"approximate_location\")", &decision(kit.decide(s("area_location"), s("approximate_location")).map_err(fail("decide"))?))?;
     n.ask("decide(\"live_location\", \"location\")", &decision(kit.decide(s("live_location"), s("location")).map_err(fail("decide"))?))?;
     n.say("user sees  suggested pickup points in their district; no pin at the kerb")?;
@@ -74,7 +74,7 @@ fn act(n: &mut Narration, kit: &ConsentKit) -> Result<(), Failure> {
     n.ask("nextPrompt(Feature(\"pickup\"))", &prompt(&upgrade))?;
     set(PermissionState::Granted)?;
     n.ask("setPermissionState(\"location\", Granted)", "Ok")?;
-    n.ask("resolve(\"pickup\")", &tier(&kit.resolve(s("pickup")).map_err(fail("resolve"))?))?;
+    n.ask("resolve(\"pickup\")", &tier(&kit.resolve("pickup").map_err(fail("resolve"))?))?;
     n.ask("decide(\"live_location\", \"location\")", &decision(kit.decide(s("live_location"), s("location")).map_err(fail("decide"))?))?;
     n.say("user sees  the live pin at the kerb; the ledger holds the consents, never the OS answers")?;
     Ok(())

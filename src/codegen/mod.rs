@@ -202,10 +202,10 @@ pub fn fingerprint_of(
 
 /// The fingerprint of a compiled manifest's handles (see [`fingerprint_of`]).
 pub fn handles_fingerprint(index: &Index) -> String {
-    let purposes: Vec<String> = index.purposes.iter().map(|p| p.id.clone()).collect();
-    let features: Vec<String> = index.features.iter().map(|f| f.id.clone()).collect();
+    let purposes: Vec<String> = index.purposes.iter().map(|p| p.id.to_string()).collect();
+    let features: Vec<String> = index.features.iter().map(|f| f.id.to_string()).collect();
     let tiers: Vec<Vec<String>> =
-        index.features.iter().map(|f| f.tiers.iter().map(|t| t.id.clone()).collect()).collect();
+        index.features.iter().map(|f| f.tiers.iter().map(|t| t.id.to_string()).collect()).collect();
     fingerprint_of(&purposes, &index.data_types, &features, &tiers, &index.third_parties)
 }
 
@@ -236,7 +236,7 @@ pub fn model(valid: ValidManifest, source: &[u8]) -> Model {
         .iter()
         .enumerate()
         .map(|(i, f)| FeatureEntry {
-            feature: Entry { id: f.id.clone(), handle: i as u32, doc: String::new() },
+            feature: Entry { id: f.id.to_string(), handle: i as u32, doc: String::new() },
             tiers: f
                 .tiers
                 .iter()
@@ -249,7 +249,7 @@ pub fn model(valid: ValidManifest, source: &[u8]) -> Model {
                     } else {
                         format!("requires {}", requires.join(", "))
                     };
-                    Entry { id: t.id.clone(), handle: j as u32, doc }
+                    Entry { id: t.id.to_string(), handle: j as u32, doc }
                 })
                 .collect(),
         })

@@ -64,7 +64,7 @@ impl Engine {
         NewEvent {
             at_ms: self.now_ms(),
             kind,
-            purpose: purpose.map(|p| self.index.purposes[p as usize].id.clone()).unwrap_or_default(),
+            purpose: purpose.map(|p| self.index.purposes[p as usize].id.to_string()).unwrap_or_default(),
             actor: actor.as_str().to_string(),
             source: source.to_string(),
             policy_version: self.index.manifest.policy.version.clone(),
@@ -147,7 +147,7 @@ impl Engine {
                 .iter()
                 .map(|&p| &self.index.purposes[p as usize])
                 .filter(|p| child || !p.separate.is_empty())
-                .map(|p| p.id.clone())
+                .map(|p| p.id.to_string())
                 .collect();
             if !separate.is_empty() {
                 return Err(CoreError::SeparateConsentRequired { purposes: separate });

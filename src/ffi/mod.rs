@@ -3,6 +3,7 @@
 
 mod device_key;
 mod guard;
+mod ids;
 mod error;
 mod frameworks;
 mod logger;
@@ -59,14 +60,14 @@ pub(crate) fn status_of(engine: &Engine, snap: &Snapshot) -> ConsentStatus {
             .iter()
             .enumerate()
             .map(|(i, p)| PurposeStatus {
-                id: p.id.clone(),
+                id: p.id.to_string(),
                 allowed: snap.purpose_reason[i] == Reason::Allowed,
                 reason: DenyReason::from_reason(snap.purpose_reason[i]),
                 separate_consent: !p.separate.is_empty(),
                 needs_opt_in: p.needs_opt_in,
             })
             .collect(),
-        features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f, None)).collect(),
+        features: (0..index.features.len() as u32).map(|f| resolved(engine, snap, f)).collect(),
         recovery: engine.recovery().as_ref().map(Into::into),
         decisions: decision_table(engine, snap),
     }
@@ -87,17 +88,17 @@ pub(crate) fn decision_table(engine: &Engine, snap: &Snapshot) -> DecisionTable 
     }
 }
 
-/// `id`: the feature's id when the caller already owns it (saves a copy on the `resolve` path).
-fn resolved(engine: &Engine, snap: &Snapshot, f: u32, id: Option<String>) -> ResolvedTier {
-    let index = engine.index();
-    let feature = &index.features[f as usize];
+/// The feature's resolution in `snap` as the FFI record. Copies no string: the ids are the index's
+/// [`crate::gate::ManifestId`]s and the missing purposes the snapshot's shared list (bench `resolve_5_tiers`).
+fn resolved(engine: &Engine, snap: &Snapshot, f: u32) -> ResolvedTier {
+    let feature = &engine.index().features[f as usize];
     let r = &snap.resolutions[f as usize];
     ResolvedTier {
-        feature: id.unwrap_or_else(|| feature.id.clone()),
+        feature: feature.id.clone(),
         tier: r.tier.map(|t| feature.tiers[t as usize].id.clone()),
         tier_index: r.tier.map(u32::from),
         is_basic: r.tier.is_some_and(|t| t as usize + 1 == feature.tiers.len()),
-        missing_purposes: r.missing.iter().map(|&p| index.purposes[p as usize].id.clone()).collect(),
+        missing_purposes: r.missing_ids.clone(),
         can_ask_now: !r.missing.is_empty() && engine.can_ask_now(snap, f),
     }
 }
@@ -200,10 +201,10 @@ impl ConsentKit {
         guard::guard(|| {
             let index = self.engine.index();
             Ok(HandleTable {
-                purposes: index.purposes.iter().map(|p| p.id.clone()).collect(),
+                purposes: index.purposes.iter().map(|p| p.id.to_string()).collect(),
                 data_types: index.data_types.clone(),
-                features: index.features.iter().map(|f| f.id.clone()).collect(),
-                tiers: index.features.iter().map(|f| f.tiers.iter().map(|t| t.id.clone()).collect()).collect(),
+                features: index.features.iter().map(|f| f.id.to_string()).collect(),
+                tiers: index.features.iter().map(|f| f.tiers.iter().map(|t| t.id.to_string()).collect()).collect(),
                 third_parties: index.third_parties.clone(),
             })
         })
@@ -273,11 +274,11 @@ impl ConsentKit {
 
     /// The richest tier of `feature` the app may offer now, what is missing for the next richer tier, and
     /// whether it may ask for it now.
-    pub fn resolve(&self, feature: String) -> Res<ResolvedTier> {
+    pub fn resolve(&self, feature: &str) -> Res<ResolvedTier> {
         guard::guard(|| {
-            let f = self.engine.handle(IdKind::Feature, &feature)?;
+            let f = self.engine.handle(IdKind::Feature, feature)?;
             self.engine.check_open()?;
-            Ok(resolved(&self.engine, &self.engine.snapshot(), f, Some(feature)))
+            Ok(resolved(&self.engine, &self.engine.snapshot(), f))
         })
     }
 

@@ -1,7 +1,7 @@
 //! Records and enums of the public API, and their conversions from the domain types.
 
 use crate::engine;
-use crate::gate::Reason;
+use crate::gate::{ManifestId, ManifestIds, Reason};
 use crate::prompt;
 use crate::rules::SeparateConsentTrigger;
 use crate::store;
@@ -189,16 +189,16 @@ impl From<HandleKind> for crate::gate::IdKind {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ResolvedTier {
     /// Feature id.
-    pub feature: String,
+    pub feature: ManifestId,
     /// Richest allowed tier id; `None` when even the basic tier is unavailable (before policy agreement, for a
     /// feature without a browse tier).
-    pub tier: Option<String>,
+    pub tier: Option<ManifestId>,
     /// Index of that tier (0 = richest).
     pub tier_index: Option<u32>,
     /// The tier is the feature's basic (last) tier.
     pub is_basic: bool,
     /// Purposes missing for the next richer tier.
-    pub missing_purposes: Vec<String>,
+    pub missing_purposes: ManifestIds,
     /// Whether the app may ask for them now (the cooldown after a refusal has passed).
     pub can_ask_now: bool,
 }

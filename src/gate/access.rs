@@ -78,7 +78,7 @@ impl AccessBuffer {
                 let last = self.last_ms[i].load(Ordering::Relaxed);
                 out.push(AccessCount {
                     bucket_ms: last - last.rem_euclid(BUCKET_MS),
-                    purpose: index.purposes[p as usize].id.clone(),
+                    purpose: index.purposes[p as usize].id.to_string(),
                     data_type: index.data_types[d as usize].clone(),
                     recipient: r.map(|r| index.third_parties[r as usize].clone()).unwrap_or_default(),
                     count: n,

@@ -8,6 +8,8 @@ use rustc_hash::FxBuildHasher;
 use crate::error::{clip, CoreError, CoreResult};
 use crate::manifest::{Basis, Manifest};
 use crate::valid::ValidManifest;
+
+use super::manifest_id::ManifestId;
 use crate::rules::{
     separate_consent_triggers, ManifestHashes, RulePack,
     SeparateConsentTrigger,
@@ -53,7 +55,7 @@ pub struct Limit {
 #[derive(Debug, Clone)]
 pub struct PurposeInfo {
     /// Id.
-    pub id: String,
+    pub id: ManifestId,
     /// Why it needs separate consent (empty: it does not).
     pub separate: Vec<SeparateConsentTrigger>,
     /// Needs an explicit grant (consent basis or separate consent), even for adults.
@@ -83,7 +85,7 @@ pub struct OsGuard {
 #[derive(Debug, Clone)]
 pub struct TierInfo {
     /// Id.
-    pub id: String,
+    pub id: ManifestId,
     /// Required purpose handles.
     pub requires: Vec<u32>,
 }
@@ -92,7 +94,7 @@ pub struct TierInfo {
 #[derive(Debug, Clone)]
 pub struct FeatureInfo {
     /// Id.
-    pub id: String,
+    pub id: ManifestId,
     /// Tiers, richest first.
     pub tiers: Vec<TierInfo>,
 }
@@ -163,7 +165,7 @@ impl Index {
             .map(|(p, definition_hash)| {
                 let separate = separate_consent_triggers(&m, pack, p);
                 PurposeInfo {
-                    id: p.id.clone(),
+                    id: ManifestId::new(&p.id),
                     tracking: p.tracking,
                     needs_opt_in: p.basis == Basis::Consent || !separate.is_empty(),
                     separate,
@@ -186,11 +188,11 @@ impl Index {
             .features
             .iter()
             .map(|f| FeatureInfo {
-                id: f.id.clone(),
+                id: ManifestId::new(&f.id),
                 tiers: f
                     .tiers
                     .iter()
-                    .map(|t| TierInfo { id: t.id.clone(), requires: t.requires.iter().map(|r| h(IdKind::Purpose, r)).collect() })
+                    .map(|t| TierInfo { id: ManifestId::new(&t.id), requires: t.requires.iter().map(|r| h(IdKind::Purpose, r)).collect() })
                     .collect(),
             })
             .collect();

@@ -2,6 +2,7 @@
 //! resolved tier, computed once per state change. Swapped atomically after each durable write.
 
 use super::index::Index;
+use super::manifest_id::ManifestIds;
 use super::os::{OsNext, OsPermissions, PermissionState};
 use crate::store::{AgeBracket, ConsentState, PurposeChoice};
 
@@ -131,6 +132,8 @@ pub struct Resolution {
     pub tier: Option<u16>,
     /// Purposes missing for the next richer tier (empty at the richest tier).
     pub missing: Vec<u32>,
+    /// Their ids, built once per snapshot so that a `resolve` answer shares them instead of copying strings.
+    pub missing_ids: ManifestIds,
 }
 
 /// The decision snapshot.
@@ -192,7 +195,7 @@ impl Snapshot {
                     return Reason::PolicyNotAgreed;
                 }
                 // A grant recorded before the policy was agreed counts only once confirmed after it.
-                let record = state.purposes.get(&p.id).filter(|r| !(r.choice == PurposeChoice::Granted && r.before_policy));
+                let record = state.purposes.get(p.id.as_str()).filter(|r| !(r.choice == PurposeChoice::Granted && r.before_policy));
                 match record {
                     Some(r) if r.choice == PurposeChoice::Refused => Reason::Refused,
                     Some(r) if r.choice == PurposeChoice::Withdrawn => Reason::Withdrawn,
@@ -227,12 +230,13 @@ impl Snapshot {
                     Some(t) => Some(t - 1),
                     None => f.tiers.len().checked_sub(1),
                 };
-                let missing = next_richer
+                let missing: Vec<u32> = next_richer
                     .map(|t| {
                         f.tiers[t].requires.iter().copied().filter(|&r| purpose_reason[r as usize] != Reason::Allowed).collect()
                     })
                     .unwrap_or_default();
-                Resolution { tier: tier.map(|t| t as u16), missing }
+                let missing_ids = missing.iter().map(|&p| index.purposes[p as usize].id.clone()).collect();
+                Resolution { tier: tier.map(|t| t as u16), missing, missing_ids }
             })
             .collect();
         // A cooldown runs from the latest refusal or withdrawal, until a later grant ends it (it survives erasure).
@@ -241,9 +245,9 @@ impl Snapshot {
             .iter()
             .map(|p| {
                 let granted_since = |at: i64| {
-                    state.purposes.get(&p.id).is_some_and(|r| r.choice == PurposeChoice::Granted && r.at_ms >= at)
+                    state.purposes.get(p.id.as_str()).is_some_and(|r| r.choice == PurposeChoice::Granted && r.at_ms >= at)
                 };
-                state.refusals.get(&p.id).copied().filter(|&at| !granted_since(at))
+                state.refusals.get(p.id.as_str()).copied().filter(|&at| !granted_since(at))
             })
             .collect();
         Snapshot {
