@@ -24,7 +24,6 @@ use crate::clock::SystemClock;
 use crate::engine::{Engine, EngineOptions, Listener};
 use crate::error::{CoreError, CoreResult};
 use crate::manifest::Manifest;
-use crate::valid::ValidManifest;
 use crate::watch::{Watcher, WATCH_PERIOD, WATCH_THREAD};
 
 /// A live engine with what it was opened with, shared by its handles.
@@ -32,8 +31,6 @@ struct Shared {
     /// The canonical path: the key in the map.
     key: PathBuf,
     engine: Arc<Engine>,
-    /// The manifest it serves: a later open must bring the same one.
-    manifest: ValidManifest,
     /// The open options it was opened with, as text (`Debug`): a later open must bring the same ones.
     options: String,
     watcher: Watcher,
@@ -82,12 +79,12 @@ pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, option
         Ok(key) => key,
         // A path that cannot be resolved cannot be opened either: a refused manifest is said first, as for any
         // open, then the store says why.
-        Err(e) => return Err(Engine::open_checked(db_path, manifest_json, options).err().unwrap_or(e)),
+        Err(e) => return Err(Engine::open(db_path, manifest_json, options).err().unwrap_or(e)),
     };
     let mut open = registry();
     if let Some((shared, handles)) = open.get_mut(&key) {
         let valid = Manifest::load(manifest_json)?;
-        if shared.manifest.manifest != valid.manifest {
+        if shared.engine.index().manifest != valid.manifest {
             return Err(CoreError::InvalidArgument(format!(
                 "{} is already open with another manifest: one engine cannot serve two manifests (close the other \
                  instance first)",
@@ -106,12 +103,11 @@ pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions, option
         return Ok(Handle::new(shared.clone()));
     }
     let (watcher, watch_loop) = Watcher::pending(WATCH_PERIOD);
-    let (engine, valid) = Engine::open_checked_with(db_path, manifest_json, options, WATCH_THREAD, watch_loop)?;
+    let engine = Engine::open_with(db_path, manifest_json, options, WATCH_THREAD, watch_loop)?;
     watcher.watch(&engine);
     let shared = Arc::new(Shared {
         key: key.clone(),
         engine,
-        manifest: valid,
         options: options_key.to_string(),
         watcher,
         stand_in: Mutex::new(None),
@@ -237,7 +233,7 @@ impl Handle {
         }
         let key: Arc<dyn crate::integrity::DeviceKey> = Arc::new(crate::integrity::EphemeralKey::new());
         let options = EngineOptions { clock: Arc::new(SystemClock), flush_every: 1, device_key: Some(key) };
-        let engine = Engine::open_valid(Path::new(":memory:"), self.shared.manifest.clone(), options)?;
+        let engine = Engine::open_compiled(Path::new(":memory:"), self.shared.engine.shared_index(), options)?;
         engine.close()?;
         *slot = Some(engine.clone());
         Ok(engine)

@@ -44,13 +44,45 @@ fn write_rows(e: &Engine, before_last: impl FnOnce()) {
 }
 
 /// A closed database of 43 rows: policy agreed, 40 alternating withdrawals and grants of `live_location`, `ads`
-/// granted, `live_location` refused. Checkpoints at rows 1 and 33 (every `SEAL_EVERY` = 32 rows).
+/// granted, `live_location` refused. Checkpoints at rows 1 and 33 (every `SEAL_EVERY` = 32 rows), and at 43 by the
+/// clean close.
 fn build(dir: &Path) -> PathBuf {
     let path = dir.join("c.db");
     let e = open(&path);
     write_rows(&e, || {});
     e.close().unwrap();
     path
+}
+
+/// The same 43 rows left by an app that was killed, not closed: the last checkpoint is at row 33, and rows 34-43
+/// are verified and replayed onto it at the next open.
+fn build_killed(dir: &Path) -> PathBuf {
+    let path = dir.join("c.db");
+    let e = open(&path);
+    write_rows(&e, || {});
+    // No close, no drop: nothing runs at the end of a killed process.
+    std::mem::forget(e);
+    path
+}
+
+fn sealed_head(path: &Path) -> String {
+    let conn = Connection::open(path).unwrap();
+    conn.query_row("SELECT value FROM settings WHERE key = 'state_seal_head'", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_clean_close_brings_the_checkpoint_to_the_head_and_a_kill_leaves_it_where_it_was() {
+    let closed = tempfile::tempdir().unwrap();
+    let killed = tempfile::tempdir().unwrap();
+    let (closed, killed) = (build(closed.path()), build_killed(killed.path()));
+    assert!(sealed_head(&closed).starts_with("43:"), "closed: sealed at the head, {}", sealed_head(&closed));
+    assert!(sealed_head(&killed).starts_with("33:"), "killed: the last periodic checkpoint, {}", sealed_head(&killed));
+    // Both open from their checkpoint to the same state, the replay of every row.
+    for path in [&closed, &killed] {
+        let opened = Store::open(path, T0, key(path)).unwrap();
+        assert!(opened.recovery.is_none());
+        assert_eq!(opened.state, replay(path));
+    }
 }
 
 fn replay(path: &Path) -> ConsentState {
@@ -258,9 +290,9 @@ fn a_rewritten_file_whose_key_is_gone_is_still_refused_if_its_chain_breaks() {
 #[test]
 fn a_row_after_the_checkpoint_edited_is_caught_at_open() {
     let dir = tempfile::tempdir().unwrap();
-    let path = build(dir.path());
-    // Row 40 is replayed onto the checkpoint at open, so its hash is checked there: the fast path is refused and the
-    // full path finds the break before open returns.
+    let path = build_killed(dir.path());
+    // Row 40 is replayed onto the checkpoint (row 33) at open, so its hash is checked there: the fast path is refused
+    // and the full path finds the break before open returns.
     Connection::open(&path).unwrap().execute("UPDATE ledger SET source = 'forged' WHERE seq = 40", []).unwrap();
     assert!(matches!(recovery_at_open(&path), Some(RecoveryReason::BrokenChain { seq: 40, .. })));
 }

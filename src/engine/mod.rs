@@ -25,7 +25,6 @@ use crate::clock::{Clock, EngineTime};
 use crate::error::{CoreError, CoreResult};
 use crate::gate::{AccessBuffer, FrequencyLimits, IdKind, Index, Reason, Snapshot};
 use crate::manifest::Manifest;
-use crate::valid::ValidManifest;
 use crate::prompt::{next_prompt, Prompt, Trigger};
 use crate::store::{AgeBracket, ConsentState, EventKind, NewEvent, OpenedStore, RecoveryEvent, RecoveryReason, Store};
 
@@ -137,16 +136,10 @@ impl Engine {
     /// Open trusts the file's authenticated checkpoint and verifies only the rows after it (docs/adr/0007): when it
     /// returns, the state is verified and nothing runs in the background.
     pub fn open(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<Arc<Engine>> {
-        Self::open_checked(db_path, manifest_json, options).map(|(engine, _)| engine)
+        Self::open_with(db_path, manifest_json, options, "consentkit-open", || ())
     }
 
-    /// [`Engine::open`], also returning the checked manifest (the process-wide registry keeps it, to compare later
-    /// opens of the file with).
-    pub fn open_checked(db_path: &Path, manifest_json: &[u8], options: EngineOptions) -> CoreResult<(Arc<Engine>, ValidManifest)> {
-        Self::open_checked_with(db_path, manifest_json, options, "consentkit-open", || ())
-    }
-
-    /// [`Engine::open_checked`], open's second thread (named `thread_name`) going on with `then` once the manifest is
+    /// [`Engine::open`], open's second thread (named `thread_name`) going on with `then` once the manifest is
     /// compiled: the shared engine's watcher loop ([`crate::watch::Watcher::pending`]), so an open starts one thread.
     ///
     /// Open's time is two halves that need nothing from each other: checking and compiling the manifest (pure
@@ -155,26 +148,26 @@ impl Engine {
     /// (bench/results.md, `first_answer_*`); when that thread has not started by the time the store is read, this
     /// thread compiles the manifest itself ([`alongside`]). A refused manifest wins: the probed store is dropped
     /// unfinished and nothing was written. Callbacks into the platform's key store stay on the caller's thread.
-    pub fn open_checked_with(
+    pub fn open_with(
         db_path: &Path,
         manifest_json: &[u8],
         options: EngineOptions,
         thread_name: &str,
         then: impl FnOnce() + Send + 'static,
-    ) -> CoreResult<(Arc<Engine>, ValidManifest)> {
+    ) -> CoreResult<Arc<Engine>> {
         let key = Self::device_key(db_path, &options);
         let manifest_json = manifest_json.to_vec();
-        let compile = move || Manifest::load(&manifest_json).map(|valid| (Index::build(valid.clone()), valid));
+        let compile = move || Manifest::load(&manifest_json).map(Index::build);
         let (compiled, probe) = alongside::alongside(thread_name, compile, || Store::probe(db_path, key), then);
-        let (index, valid) = compiled?;
+        let index = compiled?;
         let time = EngineTime::start(&*options.clock);
         let opened = Store::finish_open(probe?, time.now_ms(&*options.clock))?;
-        Ok((Self::assemble(Arc::new(index), opened, options, time), valid))
+        Ok(Self::assemble(Arc::new(index), opened, options, time))
     }
 
-    /// Opens with an already validated manifest.
-    pub fn open_valid(db_path: &Path, valid: ValidManifest, options: EngineOptions) -> CoreResult<Arc<Engine>> {
-        let index = Arc::new(Index::build(valid));
+    /// Opens with an already compiled manifest (shared with the engine it came from: nothing is parsed or hashed
+    /// again).
+    pub fn open_compiled(db_path: &Path, index: Arc<Index>, options: EngineOptions) -> CoreResult<Arc<Engine>> {
         let time = EngineTime::start(&*options.clock);
         let now = time.now_ms(&*options.clock);
         let key = Self::device_key(db_path, &options);
@@ -216,6 +209,11 @@ impl Engine {
     /// The compiled manifest.
     pub fn index(&self) -> &Index {
         &self.index
+    }
+
+    /// The compiled manifest, to share with another engine of the same manifest ([`Engine::open_compiled`]).
+    pub fn shared_index(&self) -> Arc<Index> {
+        self.index.clone()
     }
 
     /// The current snapshot (lock-free).
@@ -287,7 +285,7 @@ impl Engine {
         self.closed.store(true, Ordering::Release);
         self.cells.close();
         if let Some(inner) = lock(&self.inner).take() {
-            inner.store.close();
+            inner.store.close(&inner.state);
         }
         flushed
     }

@@ -63,13 +63,17 @@ pub fn write(tx: &Transaction<'_>, key: &dyn DeviceKey, head: &str, state: &Cons
     .map_err(|e| storage("checkpoint", e))
 }
 
+/// The head the checkpoint was taken at (`seq:hash`), if there is one.
+pub fn sealed_head(tx: &Transaction<'_>) -> CoreResult<Option<String>> {
+    tx.prepare_cached("SELECT value FROM settings WHERE key = ?1")
+        .and_then(|mut s| s.query_row([SEAL_HEAD_KEY], |r| r.get(0)).optional())
+        .map_err(|e| storage("checkpoint", e))
+}
+
 /// After appending `row` (with `state` replayed up to it): seals a new checkpoint if there is none yet or
 /// [`SEAL_EVERY`] rows were written since the last one. Inside the append's transaction.
 pub fn write_if_due(tx: &Transaction<'_>, key: &dyn DeviceKey, row: &LedgerRow, state: &ConsentState) -> CoreResult<()> {
-    let sealed: Option<String> = tx
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")
-        .and_then(|mut s| s.query_row([SEAL_HEAD_KEY], |r| r.get(0)).optional())
-        .map_err(|e| storage("checkpoint", e))?;
+    let sealed = sealed_head(tx)?;
     let sealed_seq = sealed.as_deref().and_then(|h| h.split(':').next()).and_then(|s| s.parse::<i64>().ok());
     match sealed_seq {
         Some(seq) if seq <= row.seq && row.seq - seq < SEAL_EVERY => Ok(()),
