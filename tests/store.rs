@@ -250,22 +250,12 @@ fn store_open_reports_nothing_for_a_fresh_path() {
     assert_eq!(opened.store.verify_chain(|_| {}).unwrap(), ChainCheck::Intact { rows: 0 });
 }
 
-/// Another process's commit: a valid ledger row written through a raw connection of its own.
+/// Another process's commit: a withdrawal written by an engine of its own (its own connection, the same device key),
+/// which records the new chain head and its MAC with the row, as every ConsentKit writer does.
 fn withdraw_ads_from_another_connection(path: &Path) {
-    let mut conn = Connection::open(path).unwrap();
-    let tx = conn.transaction().unwrap();
-    let event = consentkit::store::NewEvent {
-        at_ms: T0,
-        kind: consentkit::store::EventKind::Withdrawn,
-        purpose: "ads".into(),
-        actor: "user".into(),
-        source: "other process".into(),
-        policy_version: "2026-11-01".into(),
-        definition_hash: String::new(),
-        detail: String::new(),
-    };
-    consentkit::store::ledger::append(&tx, &event).unwrap();
-    tx.commit().unwrap();
+    let other = open(path).unwrap();
+    other.withdraw(other.handle(IdKind::Purpose, "ads").unwrap(), Actor::User, "other process").unwrap();
+    other.close().unwrap();
 }
 
 #[test]

@@ -202,29 +202,10 @@ impl Store {
 
     /// Whether the head recorded outside the file is one of this file's rows: `Some(reason)` when the file is older
     /// (rolled back, truncated) or differs there (a fork). A file ahead of it is fine (a write whose outside copy was
-    /// not stored yet, or another process's).
+    /// not stored yet, or another process's). Only for open, where `self.head` is the file's head just read and
+    /// verified; [`Store::verify_all`] reads the file's head itself.
     fn check_outside_head(&self, outside: Option<&(i64, String)>) -> CoreResult<Option<RecoveryReason>> {
-        let Some((seq, hash)) = outside else { return Ok(None) };
-        if *seq == 0 {
-            return Ok(None);
-        }
-        if *seq > self.head.0 {
-            return Ok(Some(RecoveryReason::RolledBack { expected_seq: *seq, found_seq: self.head.0 }));
-        }
-        // The usual case is this store's head, whose row was verified and read just before: no second read.
-        let on_disk: Option<String> = if *seq == self.head.0 {
-            Some(self.head.1.clone())
-        } else {
-            self.conn
-                .query_row("SELECT hash FROM ledger WHERE seq = ?1", [seq], |r| r.get(0))
-                .optional()
-                .map_err(|e| storage("read ledger", e))?
-        };
-        if on_disk.as_ref() != Some(hash) {
-            let detail = format!("row {seq} differs from the head recorded outside the file");
-            return Ok(Some(RecoveryReason::Unauthenticated { detail }));
-        }
-        Ok(None)
+        outside_head_verdict(&self.conn, &self.head, outside)
     }
 
     /// Stores this store's head outside the file (best effort: a failure leaves the outside copy behind, which the
@@ -351,6 +332,9 @@ impl Store {
     /// recorded head, the head's MAC under the device key, and the head recorded outside the file. Open does not
     /// need it (it trusts an authenticated checkpoint); `Ok(Err(reason))` when the file must be set aside.
     pub fn verify_all(&self) -> CoreResult<Result<u64, RecoveryReason>> {
+        // The head kept outside is read before the file: it is stored after each commit, so every row it names is
+        // in the snapshot read below, and another process's write in between is never taken for a rollback.
+        let outside = parse_head(self.key.load_head()?);
         let tx = self.conn.unchecked_transaction().map_err(|e| storage("begin verification", e))?;
         let damaged = |detail: String| Ok(Err(RecoveryReason::Corrupt { detail }));
         match tx.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)) {
@@ -369,7 +353,12 @@ impl Store {
             let detail = "the recorded head's MAC does not check under the device key".to_string();
             return Ok(Err(RecoveryReason::Unauthenticated { detail }));
         }
-        if let Some(reason) = self.check_outside_head(parse_head(self.key.load_head()?).as_ref())? {
+        // Against the file as it is now (its last row, just verified), never against this store's head in memory: a
+        // live file truncated back to an older authenticated head, or written ahead by another process, differs.
+        let file_head = ledger::last_row(&tx)
+            .map_err(|e| storage("read ledger", e))?
+            .map_or_else(|| (0, ledger::GENESIS_HASH.to_string()), |r| (r.seq, r.hash));
+        if let Some(reason) = outside_head_verdict(&tx, &file_head, outside.as_ref())? {
             return Ok(Err(reason));
         }
         Ok(Ok(rows))
@@ -417,7 +406,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| storage("begin", e))?;
-        let missed = match catch_up(&tx, &self.head).map_err(|e| storage("catch up", e))? {
+        let missed = match catch_up(&tx, &self.head, &*self.key)? {
             Ok(rows) => rows,
             Err(reason) => return Ok(Err(reason)),
         };
@@ -456,10 +445,14 @@ impl Store {
     /// Rows written by other processes since `known`, verified from this store's head and applied.
     /// `Ok(Err(reason))` as for [`Store::append`].
     pub fn refresh(&mut self, known: &ConsentState) -> CoreResult<Result<ConsentState, RecoveryReason>> {
-        let missed = match catch_up(&self.conn, &self.head).map_err(|e| storage("catch up", e))? {
+        // One read transaction: the rows and the recorded head they must end at come from one snapshot, so another
+        // process's commit between the two reads is never taken for tampering.
+        let tx = self.conn.unchecked_transaction().map_err(|e| storage("begin catch up", e))?;
+        let missed = match catch_up(&tx, &self.head, &*self.key)? {
             Ok(rows) => rows,
             Err(reason) => return Ok(Err(reason)),
         };
+        drop(tx);
         let mut state = known.clone();
         for row in &missed {
             state.apply(row);
@@ -496,7 +489,7 @@ impl Store {
     /// creates the log again and syncs its header and the directory before its frames: three syncs where a write
     /// in a running session makes one (bench/results.md, `first_write_10k`). Here the log is checkpointed as that
     /// close would, then one small write (the `clean_closes` counter in the settings) restarts it now, and
-    /// the connection closes without a second checkpoint: the next open recovers that one frame, and its first
+    /// the connection closes without a second checkpoint: the next open recovers those few frames, and its first
     /// write appends with one sync. An app killed without closing leaves its log as it was (the same one-sync
     /// first write). When another connection still reads the log, or anything here fails, the connection simply
     /// closes as SQLite closes it.
@@ -516,7 +509,9 @@ impl Store {
             let head = format!("{}:{}", self.head.0, self.head.1);
             let key = self.key.clone();
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
-            if self.head.0 > 0 && state.last_seq == self.head.0 && seal::sealed_head(&tx)?.as_deref() != Some(head.as_str()) {
+            // Only forward: another engine on the file may have sealed further on.
+            let sealed_seq = seal::sealed_head(&tx)?.as_deref().and_then(seal::head_seq);
+            if self.head.0 > 0 && state.last_seq == self.head.0 && sealed_seq.map_or(true, |s| s < self.head.0) {
                 seal::write(&tx, &*key, &head, state)?;
             }
             // A counter of clean closes: a row that always changes (SQLite writes nothing for a row written back
@@ -608,10 +603,66 @@ fn parse_head(text: Option<String>) -> Option<(i64, String)> {
     Some((seq.parse().ok()?, hash.to_string()))
 }
 
+/// [`Store::check_outside_head`] against `file_head`, the file's last row as the caller just read and verified it.
+fn outside_head_verdict(
+    conn: &Connection,
+    file_head: &(i64, String),
+    outside: Option<&(i64, String)>,
+) -> CoreResult<Option<RecoveryReason>> {
+    let Some((seq, hash)) = outside else { return Ok(None) };
+    if *seq == 0 {
+        return Ok(None);
+    }
+    if *seq > file_head.0 {
+        return Ok(Some(RecoveryReason::RolledBack { expected_seq: *seq, found_seq: file_head.0 }));
+    }
+    // The usual case is the file's head, whose row the caller has just read: no second read.
+    let on_disk: Option<String> = if *seq == file_head.0 {
+        Some(file_head.1.clone())
+    } else {
+        conn.query_row("SELECT hash FROM ledger WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()
+            .map_err(|e| storage("read ledger", e))?
+    };
+    if on_disk.as_ref() != Some(hash) {
+        let detail = format!("row {seq} differs from the head recorded outside the file");
+        return Ok(Some(RecoveryReason::Unauthenticated { detail }));
+    }
+    Ok(None)
+}
+
 /// The rows after `head` (this store's last verified row), each checked before anything is served from it or
 /// chained onto it: the head row is still on disk with its hash, and every later row follows its predecessor (seq,
 /// `prev_hash`), has a known kind and a hash that recomputes. Another writer's bogus row is damage, not state.
-fn catch_up(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<Vec<LedgerRow>, RecoveryReason>> {
+///
+/// The hash chain alone is unkeyed: anyone who can write the file can append a row with a recomputed hash (a copy of
+/// an old grant, say). So rows another writer added count only when they end at the recorded head and that head's
+/// MAC checks under the device key — as every ConsentKit write leaves it, in the same transaction as its rows.
+/// Otherwise the file is [`RecoveryReason::Unauthenticated`]: set aside, never served. Run inside one transaction
+/// (rows and head from one snapshot).
+fn catch_up(
+    conn: &Connection,
+    head: &(i64, String),
+    key: &dyn DeviceKey,
+) -> CoreResult<Result<Vec<LedgerRow>, RecoveryReason>> {
+    let rows = match chain_after(conn, head).map_err(|e| storage("catch up", e))? {
+        Ok(rows) => rows,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    if let Some(last) = rows.last() {
+        if !seal::head_authenticates_as(conn, key, &ledger::head_of(last))? {
+            let detail = format!(
+                "rows {}-{} written by another writer do not end at a recorded head whose MAC checks under the device key",
+                rows[0].seq, last.seq
+            );
+            return Ok(Err(RecoveryReason::Unauthenticated { detail }));
+        }
+    }
+    Ok(Ok(rows))
+}
+
+/// The rows after `head`, checked as a chain from it ([`catch_up`] adds the key).
+fn chain_after(conn: &Connection, head: &(i64, String)) -> rusqlite::Result<Result<Vec<LedgerRow>, RecoveryReason>> {
     let broken = |seq: i64, detail: String| Ok(Err(RecoveryReason::BrokenChain { seq, detail }));
     let (seq, hash) = head;
     if *seq > 0 {

@@ -63,6 +63,11 @@ pub fn write(tx: &Transaction<'_>, key: &dyn DeviceKey, head: &str, state: &Cons
     .map_err(|e| storage("checkpoint", e))
 }
 
+/// The sequence number of a head (`seq:hash`).
+pub fn head_seq(head: &str) -> Option<i64> {
+    head.split(':').next().and_then(|s| s.parse().ok())
+}
+
 /// The head the checkpoint was taken at (`seq:hash`), if there is one.
 pub fn sealed_head(tx: &Transaction<'_>) -> CoreResult<Option<String>> {
     tx.prepare_cached("SELECT value FROM settings WHERE key = ?1")
@@ -73,8 +78,7 @@ pub fn sealed_head(tx: &Transaction<'_>) -> CoreResult<Option<String>> {
 /// After appending `row` (with `state` replayed up to it): seals a new checkpoint if there is none yet or
 /// [`SEAL_EVERY`] rows were written since the last one. Inside the append's transaction.
 pub fn write_if_due(tx: &Transaction<'_>, key: &dyn DeviceKey, row: &LedgerRow, state: &ConsentState) -> CoreResult<()> {
-    let sealed = sealed_head(tx)?;
-    let sealed_seq = sealed.as_deref().and_then(|h| h.split(':').next()).and_then(|s| s.parse::<i64>().ok());
+    let sealed_seq = sealed_head(tx)?.as_deref().and_then(head_seq);
     match sealed_seq {
         Some(seq) if seq <= row.seq && row.seq - seq < SEAL_EVERY => Ok(()),
         _ => write(tx, key, &ledger::head_of(row), state),
@@ -91,22 +95,33 @@ pub fn is_keyed(conn: &Connection) -> CoreResult<bool> {
     .map_err(|e| storage("read settings", e))
 }
 
+/// Whether the recorded head is `expected` and its MAC checks under the device key.
+pub fn head_authenticates_as(conn: &Connection, key: &dyn DeviceKey, expected: &str) -> CoreResult<bool> {
+    match recorded_head(conn)? {
+        (Some(head), Some(mac)) if head == expected => Ok(head_mac(key, &head)? == mac),
+        _ => Ok(false),
+    }
+}
+
 /// Whether the recorded head's MAC checks under the device key.
 pub fn head_authenticates(conn: &Connection, key: &dyn DeviceKey) -> CoreResult<bool> {
-    let (head, mac): (Option<String>, Option<String>) = conn
-        .query_row(
-            &format!(
-                "SELECT (SELECT value FROM settings WHERE key = 'ledger_head'), \
-                 (SELECT value FROM settings WHERE key = '{HEAD_MAC_KEY}')"
-            ),
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|e| storage("read settings", e))?;
-    match (head, mac) {
+    match recorded_head(conn)? {
         (Some(head), Some(mac)) => Ok(head_mac(key, &head)? == mac),
         _ => Ok(false),
     }
+}
+
+/// The recorded head and its MAC, as stored.
+fn recorded_head(conn: &Connection) -> CoreResult<(Option<String>, Option<String>)> {
+    conn.query_row(
+        &format!(
+            "SELECT (SELECT value FROM settings WHERE key = 'ledger_head'), \
+             (SELECT value FROM settings WHERE key = '{HEAD_MAC_KEY}')"
+        ),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(|e| storage("read settings", e))
 }
 
 /// The checkpoint brought up to the recorded head, and the hash of that head, if the schema is `schema_version` and
