@@ -182,8 +182,13 @@ impl Engine {
 
     /// The engine over an opened store: the first snapshot and decision cells, published before anyone can ask.
     fn assemble(index: Arc<Index>, opened: OpenedStore, options: EngineOptions, time: EngineTime) -> Arc<Engine> {
-        let OpenedStore { store, state, recovery } = opened;
+        let OpenedStore { mut store, mut state, recovery, child_recorded } = opened;
         let now = time.now_ms(&*options.clock);
+        if child_recorded && state.age != AgeBracket::Under14 {
+            // The file set aside at open recorded a child: a recovery never lowers a child's protection.
+            let event = writes::new_event(&index, now, EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str());
+            state = recovery::carry_child_bracket(&mut store, state, event);
+        }
         let mut snapshot = Snapshot::build(&index, &state, &crate::gate::OsPermissions::new(index.permission_count), 1);
         snapshot.clamp_future(None, now);
         Arc::new(Engine {

@@ -33,8 +33,11 @@ impl Engine {
             Some(inner) => inner.store.key(),
             None => return (self.snapshot.load_full(), None),
         };
+        // From memory, or from the file's own rows (another process may have recorded the bracket after this engine
+        // last caught up): a recovery never lowers a child's protection.
         let was_child = guard.as_ref().is_some_and(|i| i.state.age == AgeBracket::Under14);
         guard.take(); // closes the connection before the file moves
+        let was_child = was_child || crate::store::records_child(&path);
         self.seen_data_version.store(i64::MIN, Ordering::Relaxed); // the next store is another connection
         let (state, event) = match Store::set_aside(&path, reason, self.now_ms(), key) {
             Ok((mut store, state, event)) => {
@@ -57,14 +60,37 @@ impl Engine {
     /// Records the under-14 bracket in a fresh database (after a recovery); on failure the fresh state is served
     /// as it is and the failure logged.
     pub(super) fn carry_child_bracket(&self, store: &mut Store, state: ConsentState) -> ConsentState {
-        let event = self.event(EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str());
-        match store.append(&state, &[event], |_, _| {}) {
-            Ok(Ok(next)) => next,
-            other => {
-                log::error!("the under-14 bracket could not be carried to the fresh database: {other:?}");
-                state
-            }
+        carry_child_bracket(store, state, self.event(EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str()))
+    }
+
+    /// Follows a file that another process set aside: this engine's connection still points at the moved file, so
+    /// its writes would land there and the live file's changes would never show (a withdrawal made in the other
+    /// process, say). Reopens the path instead ([`Store::open`]: the fresh file, verified as at any open) and
+    /// publishes its state; `Some((snapshot, recovery at that open))` when it did. Called under the store lock
+    /// before every write and refresh (one `stat`).
+    pub(super) fn follow_replaced_file(
+        &self,
+        guard: &mut MutexGuard<'_, Option<Inner>>,
+    ) -> CoreResult<Option<(Arc<Snapshot>, Option<RecoveryEvent>)>> {
+        let Some(inner) = guard.as_ref() else { return Ok(None) };
+        if !inner.store.replaced() {
+            return Ok(None);
         }
+        let (path, key) = (inner.store.path().to_path_buf(), inner.store.key());
+        let was_child = inner.state.age == AgeBracket::Under14;
+        log::warn!("the consent database was moved aside by another process; reopening {}", path.display());
+        let crate::store::OpenedStore { mut store, mut state, recovery, child_recorded } = Store::open(&path, self.now_ms(), key)?;
+        if (was_child || child_recorded) && state.age != AgeBracket::Under14 {
+            state = self.carry_child_bracket(&mut store, state);
+        }
+        **guard = Some(Inner { store, state: state.clone() }); // the moved file's connection closes here
+        self.seen_data_version.store(i64::MIN, Ordering::Relaxed);
+        let snap = self.next_snapshot(&state);
+        self.publish(snap.clone());
+        if recovery.is_some() {
+            *lock(&self.recovery) = recovery.clone();
+        }
+        Ok(Some((snap, recovery)))
     }
 
     /// Tells listeners about a recovery (if there was one) and the state it left; called without the store lock.
@@ -83,6 +109,11 @@ impl Engine {
     pub fn refresh(&self) -> CoreResult<()> {
         self.check_open()?;
         let mut guard = lock(&self.inner);
+        if let Some((snap, event)) = self.follow_replaced_file(&mut guard)? {
+            drop(guard);
+            self.announce_recovery(event.as_ref(), &snap);
+            return Ok(());
+        }
         let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
         match inner.store.refresh(&inner.state)? {
             Ok(state) if state == inner.state => Ok(()),
@@ -109,6 +140,9 @@ impl Engine {
     pub fn refresh_if_changed(&self) -> CoreResult<bool> {
         self.check_open()?;
         let moved = self.with_inner(|inner| {
+            if inner.store.replaced() {
+                return Ok(true);
+            }
             let version = inner.store.data_version()?;
             Ok(self.seen_data_version.swap(version, Ordering::Relaxed) != version)
         })?;
@@ -116,5 +150,17 @@ impl Engine {
             self.refresh()?;
         }
         Ok(moved)
+    }
+}
+
+/// Appends `event` (the under-14 bracket, after a recovery) to a fresh database; on failure the fresh state is
+/// served as it is and the failure logged. Also used by open, before there is an engine.
+pub(super) fn carry_child_bracket(store: &mut Store, state: ConsentState, event: NewEvent) -> ConsentState {
+    match store.append(&state, &[event], |_, _| {}) {
+        Ok(Ok(next)) => next,
+        other => {
+            log::error!("the under-14 bracket could not be carried to the fresh database: {other:?}");
+            state
+        }
     }
 }

@@ -32,6 +32,9 @@ impl Engine {
         self.check_open()?;
         let mut guard = lock(&self.inner);
         let mut recovered = None;
+        if let Some((_, Some(event))) = self.follow_replaced_file(&mut guard)? {
+            recovered = Some(Some(event));
+        }
         let snapshot = loop {
             let Some(inner) = guard.as_mut() else { return Err(CoreError::Closed) };
             let index = &self.index;
@@ -61,16 +64,7 @@ impl Engine {
     }
 
     pub(super) fn event(&self, kind: EventKind, purpose: Option<u32>, actor: Actor, source: &str, detail: &str) -> NewEvent {
-        NewEvent {
-            at_ms: self.now_ms(),
-            kind,
-            purpose: purpose.map(|p| self.index.purposes[p as usize].id.to_string()).unwrap_or_default(),
-            actor: actor.as_str().to_string(),
-            source: source.to_string(),
-            policy_version: self.index.manifest.policy.version.clone(),
-            definition_hash: purpose.map(|p| self.index.purposes[p as usize].definition_hash.clone()).unwrap_or_default(),
-            detail: detail.to_string(),
-        }
+        new_event(&self.index, self.now_ms(), kind, purpose, actor, source, detail)
     }
 
     /// The user (or guardian, under the guardian age) agrees to the policy; `version` must be the manifest's.
@@ -161,12 +155,14 @@ impl Engine {
     /// The user refuses a prompt for a purpose: it is not proposed again during the cooldown.
     pub fn refuse(&self, purpose: u32, actor: Actor, source: &str) -> CoreResult<()> {
         Self::check_source(source)?;
+        self.purpose_info(purpose)?;
         self.write(vec![self.event(EventKind::Refused, Some(purpose), actor, source, "")])
     }
 
     /// Withdraws consent for a purpose; effective before this returns.
     pub fn withdraw(&self, purpose: u32, actor: Actor, source: &str) -> CoreResult<()> {
         Self::check_source(source)?;
+        self.purpose_info(purpose)?;
         self.write(vec![self.event(EventKind::Withdrawn, Some(purpose), actor, source, "")])
     }
 
@@ -188,5 +184,28 @@ impl Engine {
         self.write(vec![self.event(EventKind::Erased, None, actor, source, "")])?;
         self.access.drain(&self.index);
         self.with_inner(|inner| inner.store.clear_access())
+    }
+}
+
+/// A ledger event at `at_ms` under the manifest of `index` (its policy version, the purpose's definition hash).
+/// `purpose` must be in range (callers check it first).
+pub(super) fn new_event(
+    index: &Index,
+    at_ms: i64,
+    kind: EventKind,
+    purpose: Option<u32>,
+    actor: Actor,
+    source: &str,
+    detail: &str,
+) -> NewEvent {
+    NewEvent {
+        at_ms,
+        kind,
+        purpose: purpose.map(|p| index.purposes[p as usize].id.to_string()).unwrap_or_default(),
+        actor: actor.as_str().to_string(),
+        source: source.to_string(),
+        policy_version: index.manifest.policy.version.clone(),
+        definition_hash: purpose.map(|p| index.purposes[p as usize].definition_hash.clone()).unwrap_or_default(),
+        detail: detail.to_string(),
     }
 }

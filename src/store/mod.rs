@@ -90,6 +90,23 @@ pub struct Store {
     /// The write-ahead log did not exist when this store opened (SQLite created it): its directory entry is synced
     /// after the first durable commit, before that commit returns ([`Store::sync_new_log`]).
     new_log: bool,
+    /// The file this connection opened (device, inode), to notice when another process set it aside and started a
+    /// fresh one at the path ([`Store::replaced`]). `None` where there is no such identity (`:memory:`, non-Unix).
+    identity: Option<(u64, u64)>,
+}
+
+/// The (device, inode) of the file at `path`, if it exists (Unix: Android, iOS, Linux).
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// How long a writer waits for another process's lock before the write fails.
@@ -141,7 +158,7 @@ impl Store {
                     if outside.as_ref() != Some(&store.head) {
                         store.publish_head();
                     }
-                    Ok(OpenedStore { store, state, recovery: None })
+                    Ok(OpenedStore { store, state, recovery: None, child_recorded: false })
                 }
                 Some(reason) => {
                     drop(store);
@@ -176,7 +193,7 @@ impl Store {
             }
         }
         store.rekey(&state)?;
-        Ok(OpenedStore { store, state, recovery })
+        Ok(OpenedStore { store, state, recovery, child_recorded: false })
     }
 
     /// The fast path of [`Store::open`]: an existing, current file whose checkpoint and head authenticate
@@ -196,7 +213,8 @@ impl Store {
             return Ok(None);
         }
         let head = (state.last_seq, hash);
-        let store = Store { conn, path: path.to_path_buf(), head, future_seen: Default::default(), key: key.clone(), new_log };
+        let identity = file_identity(path);
+        let store = Store { conn, path: path.to_path_buf(), head, future_seen: Default::default(), key: key.clone(), new_log, identity };
         Ok(Some((store, state)))
     }
 
@@ -234,8 +252,9 @@ impl Store {
 
     /// Sets the damaged file aside, starts fresh, and records the fresh head outside it.
     fn recover(path: &Path, reason: RecoveryReason, now_ms: i64, key: Arc<dyn DeviceKey>) -> CoreResult<OpenedStore> {
+        let child_recorded = records_child(path);
         let (store, state, event) = Self::set_aside(path, reason, now_ms, key)?;
-        Ok(OpenedStore { store, state, recovery: Some(event) })
+        Ok(OpenedStore { store, state, recovery: Some(event), child_recorded })
     }
 
     /// Moves the (closed) database at `path` aside and starts a fresh one, whose head is then the one recorded
@@ -295,6 +314,7 @@ impl Store {
             future_seen: Default::default(),
             key: key.clone(),
             new_log,
+            identity: file_identity(path),
         };
         if version < schema::SCHEMA_VERSION {
             let migrated = store.conn.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
@@ -362,6 +382,19 @@ impl Store {
             return Ok(Err(reason));
         }
         Ok(Ok(rows))
+    }
+
+    /// Whether the file at this store's path is no longer the one its connection opened: another process set it aside
+    /// (moved it after finding damage) and started a fresh database there, or removed it. The connection still reads
+    /// and writes the moved file, so the engine reopens the path ([`crate::engine::Engine::refresh`]). One `stat`.
+    pub fn replaced(&self) -> bool {
+        match self.identity {
+            None => false,
+            Some(opened) => match std::fs::metadata(&self.path) {
+                Ok(_) => file_identity(&self.path) != Some(opened),
+                Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            },
+        }
     }
 
     /// The device key this store authenticates with (kept when the store is replaced after damage).
@@ -702,6 +735,15 @@ pub struct Probe {
     checkpoint: Option<(Store, ConsentState, Option<RecoveryReason>)>,
 }
 
+/// Whether the ledger of the file at `path` (damaged, about to be set aside) records an under-14 user: read best
+/// effort and unverified, so it is used only to keep a child's protection across a recovery (docs/rules.md §4),
+/// never to allow anything. `false` when the rows cannot be read.
+pub fn records_child(path: &Path) -> bool {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else { return false };
+    ledger::rows_after(&conn, 0).is_ok_and(|rows| ConsentState::replay(&rows).age == AgeBracket::Under14)
+}
+
 /// What [`Store::open`] found.
 pub struct OpenedStore {
     /// The open store.
@@ -710,6 +752,8 @@ pub struct OpenedStore {
     pub state: ConsentState,
     /// Set when the file had to be set aside (or was re-keyed).
     pub recovery: Option<RecoveryEvent>,
+    /// The file set aside recorded an under-14 user ([`records_child`]): the engine carries the bracket over.
+    pub child_recorded: bool,
 }
 
 enum Opened {
