@@ -168,13 +168,21 @@ fn tc_string(m: &Manifest, t: &TcfConfig, view: &ConsentView<'_>, all_allowed: &
         .filter(|(id, apps)| (1..=12).contains(id) && all_allowed(apps))
         .map(|(id, _)| id)
         .collect();
-    // A vendor's app purposes: those listing its third party as a recipient.
+    // A vendor's app purposes: those listing its third party as a recipient (what it is given data for).
     let vendor_purposes = |tp: &str| -> Vec<String> {
         m.purposes.iter().filter(|p| p.recipients.iter().any(|r| r == tp)).map(|p| p.id.clone()).collect()
     };
+    // What `mayInitialize` also requires of it.
+    let init_requires = |tp: &str| -> Vec<String> {
+        m.third_parties.iter().filter(|t| t.id == tp).flat_map(|t| t.init_requires.iter().cloned()).collect()
+    };
     let gvl = |tp: &str| m.tcf_gvl_id(tp);
-    let mut vendor_consents = BTreeSet::new();
-    let mut vendor_legitimate_interests = BTreeSet::new();
+    // Per GVL id, fail closed: a bit only when every third party declared behind that id would get it.
+    let mut consent_by_id: BTreeMap<u16, bool> = BTreeMap::new();
+    let mut li_by_id: BTreeMap<u16, bool> = BTreeMap::new();
+    // TCF purposes a vendor declares and that are on for other vendors, but that no app purpose giving it data maps
+    // to: restricted for it (the purpose bits are global, so without this it could process for them).
+    let mut not_entitled: BTreeMap<u8, BTreeSet<u16>> = BTreeMap::new();
     let mut disclosed = BTreeSet::new();
     for v in &t.vendors {
         let Some(id) = gvl(&v.third_party) else { continue };
@@ -182,17 +190,23 @@ fn tc_string(m: &Manifest, t: &TcfConfig, view: &ConsentView<'_>, all_allowed: &
         if view.policy_agreed {
             disclosed.insert(id);
         }
-        if all_allowed(&apps) {
-            vendor_consents.insert(id);
-        }
+        let mut needed = apps.clone();
+        needed.extend(init_requires(&v.third_party));
+        *consent_by_id.entry(id).or_insert(true) &= view.policy_agreed && all_allowed(&needed);
         let special_only = v.purposes.is_empty() && v.legitimate_interest_purposes.is_empty() && !v.special_purposes.is_empty();
         let li = view.policy_agreed
             && ((!v.legitimate_interest_purposes.is_empty() && all_allowed(&apps)) || (special_only && (apps.is_empty() || all_allowed(&apps))));
-        if li {
-            vendor_legitimate_interests.insert(id);
+        *li_by_id.entry(id).or_insert(true) &= li;
+        let entitled: BTreeSet<u8> = apps.iter().filter_map(|a| t.purposes.get(a)).flatten().copied().collect();
+        for &p in v.purposes.iter().chain(&v.legitimate_interest_purposes) {
+            if (purposes_consent.contains(&p) || purposes_li_transparency.contains(&p)) && !entitled.contains(&p) {
+                not_entitled.entry(p).or_default().insert(id);
+            }
         }
     }
-    let publisher_restrictions = t
+    let on = |by_id: BTreeMap<u16, bool>| -> BTreeSet<u16> { by_id.into_iter().filter(|(_, on)| *on).map(|(id, _)| id).collect() };
+    let (vendor_consents, vendor_legitimate_interests) = (on(consent_by_id), on(li_by_id));
+    let mut publisher_restrictions: Vec<PublisherRestriction> = t
         .restrictions
         .iter()
         .map(|r| PublisherRestriction {
@@ -205,6 +219,24 @@ fn tc_string(m: &Manifest, t: &TcfConfig, view: &ConsentView<'_>, all_allowed: &
             vendors: r.vendors.iter().filter_map(|v| gvl(v)).collect(),
         })
         .collect();
+    // The computed "not allowed" restrictions win over any declared one for the same (purpose, vendor).
+    for (purpose, vendors) in not_entitled {
+        for r in publisher_restrictions.iter_mut().filter(|r| r.purpose_id == purpose) {
+            r.vendors.retain(|v| !vendors.contains(v));
+        }
+        match publisher_restrictions
+            .iter_mut()
+            .find(|r| r.purpose_id == purpose && r.restriction_type == RestrictionType::NotAllowed)
+        {
+            Some(r) => r.vendors.extend(vendors),
+            None => publisher_restrictions.push(PublisherRestriction {
+                purpose_id: purpose,
+                restriction_type: RestrictionType::NotAllowed,
+                vendors,
+            }),
+        }
+    }
+    publisher_restrictions.retain(|r| !r.vendors.is_empty());
     let publisher = t.publisher.as_ref().map(|p| {
         let n = p.custom_purposes.len().min(63);
         PublisherTc {

@@ -283,10 +283,16 @@ fn decode_core(seg: &str) -> Result<TcCore, FrameworkError> {
     let mut publisher_restrictions = Vec::new();
     if r.remaining() >= 12 {
         let n = r.int(12, "NumPubRestrictions")?;
+        let mut expanded = 0usize;
         for _ in 0..n {
             let purpose_id = r.int(6, "PubRestrictionEntry.PurposeId")? as u8;
             let restriction_type = RestrictionType::from_code(r.int(2, "PubRestrictionEntry.RestrictionType")?)?;
             let vendors = read_ranges(&mut r, "PubRestrictionEntry")?;
+            // Up to 4,095 entries of up to 65,535 vendors each: a bound on the work a hostile string can ask for.
+            expanded += vendors.len();
+            if expanded > MAX_RESTRICTED_VENDOR_ENTRIES {
+                return Err(FrameworkError::OutOfRange { field: "PubRestrictionEntry" });
+            }
             publisher_restrictions.push(PublisherRestriction { purpose_id, restriction_type, vendors });
         }
     }
@@ -378,10 +384,16 @@ fn write_run_list(w: &mut BitWriter, runs: &[(u16, u16)], field: &'static str) -
     Ok(())
 }
 
-/// NumEntries, then single ids or inclusive ranges (16-bit ids).
+/// The most (purpose, vendor) restriction pairs a decoded string may carry: 16 entries naming every vendor id, far
+/// above any real string, far below the 268 million a hostile one could ask for.
+const MAX_RESTRICTED_VENDOR_ENTRIES: usize = 1 << 20;
+
+/// NumEntries, then single ids or inclusive ranges (16-bit ids). Overlapping ranges are merged before they are
+/// expanded, so a hostile string of 4,095 ranges over every id costs one pass over 65,535 ids, not 268 million
+/// inserts (about a minute).
 fn read_ranges(r: &mut BitReader, field: &'static str) -> Result<BTreeSet<u16>, FrameworkError> {
     let n = r.int(12, field)?;
-    let mut ids = BTreeSet::new();
+    let mut ranges = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let is_range = r.bool(field)?;
         let start = r.int(16, field)? as u16;
@@ -389,7 +401,17 @@ fn read_ranges(r: &mut BitReader, field: &'static str) -> Result<BTreeSet<u16>, 
         if start == 0 || end < start {
             return Err(FrameworkError::OutOfRange { field });
         }
-        ids.extend(start..=end);
+        ranges.push((start, end));
+    }
+    ranges.sort_unstable();
+    let mut ids = BTreeSet::new();
+    let mut next = 0u32; // the first id not yet inserted
+    for (start, end) in ranges {
+        let from = u32::from(start).max(next);
+        if from <= u32::from(end) {
+            ids.extend((from..=u32::from(end)).map(|id| id as u16));
+            next = u32::from(end) + 1;
+        }
     }
     Ok(ids)
 }
