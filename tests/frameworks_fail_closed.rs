@@ -210,3 +210,18 @@ fn a_lapsed_grant_signals_nothing() {
     let d = tc(&s);
     assert!(d.purposes_consent.is_empty() && d.vendor_consents.is_empty() && d.vendor_legitimate_interests.is_empty(), "{d:?}");
 }
+
+/// The TC string's 12-bit fields: a value that cannot be encoded is refused by the lint (CK043) when the manifest is
+/// checked, instead of making every later signals call fail (and the facades keep stale `IABTCF_*` keys).
+#[test]
+fn tcf_numbers_that_do_not_fit_the_tc_string_are_refused_by_the_lint() {
+    for field in ["cmp_id", "cmp_version", "vendor_list_version"] {
+        let mut m = base();
+        m["frameworks"]["tcf"][field] = json!(4096);
+        let errors = lint_errors(&m);
+        assert!(errors.iter().any(|e| e.contains("CK043") && e.contains(field)), "{field}: {errors:?}");
+        assert!(consentkit::manifest::Manifest::load(m.to_string().as_bytes()).is_err(), "{field}: the manifest is refused");
+        m["frameworks"]["tcf"][field] = json!(4095);
+        assert!(lint_errors(&m).is_empty(), "{field}: 4095 fits: {:?}", lint_errors(&m));
+    }
+}

@@ -37,6 +37,12 @@ pub(super) fn lint_frameworks(m: &Manifest, out: &mut Sink) {
         if t.cmp_id == 0 {
             out.push("CK043", "frameworks.tcf.cmp_id", "CMP id 0: vendors discard TC strings from unregistered CMPs", "set the CMP id IAB Europe assigned (docs/frameworks.md)");
         }
+        // 12-bit fields of the TC string: a larger value cannot be encoded, so every signals call would fail.
+        for (field, value) in [("cmp_id", t.cmp_id), ("cmp_version", t.cmp_version), ("vendor_list_version", t.vendor_list_version)] {
+            if value > 4095 {
+                out.push("CK043", format!("frameworks.tcf.{field}"), format!("{value} does not fit the TC string's 12 bits"), "use a value from 1 to 4095");
+            }
+        }
         if !(4..=5).contains(&t.policy_version) {
             out.push("CK043", "frameworks.tcf.policy_version", format!("TCF policy version {} is not 4 (TCF v2.2) or 5 (v2.3)", t.policy_version), "use the tcfPolicyVersion of the GVL you reviewed");
         }
