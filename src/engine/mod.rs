@@ -184,11 +184,8 @@ impl Engine {
     fn assemble(index: Arc<Index>, opened: OpenedStore, options: EngineOptions, time: EngineTime) -> Arc<Engine> {
         let OpenedStore { mut store, mut state, recovery, child_recorded } = opened;
         let now = time.now_ms(&*options.clock);
-        if child_recorded && state.age != AgeBracket::Under14 {
-            // The file set aside at open recorded a child: a recovery never lowers a child's protection.
-            let event = writes::new_event(&index, now, EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str());
-            state = recovery::carry_child_bracket(&mut store, state, event);
-        }
+        // The file set aside at open recorded a child.
+        state = recovery::keep_child_bracket(&index, now, &mut store, state, child_recorded);
         let mut snapshot = Snapshot::build(&index, &state, &crate::gate::OsPermissions::new(index.permission_count), 1);
         snapshot.clamp_future(None, now);
         Arc::new(Engine {

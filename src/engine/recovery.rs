@@ -42,7 +42,7 @@ impl Engine {
         let (state, event) = match Store::set_aside(&path, reason, self.now_ms(), key) {
             Ok((mut store, state, event)) => {
                 // A recovery never lowers a child's protection: the under-14 bracket is carried to the fresh file.
-                let state = if was_child { self.carry_child_bracket(&mut store, state) } else { state };
+                let state = keep_child_bracket(&self.index, self.now_ms(), &mut store, state, was_child);
                 **guard = Some(Inner { store, state: state.clone() });
                 (state, Some(event))
             }
@@ -55,12 +55,6 @@ impl Engine {
         self.publish(snap.clone());
         *lock(&self.recovery) = event.clone();
         (snap, event)
-    }
-
-    /// Records the under-14 bracket in a fresh database (after a recovery); on failure the fresh state is served
-    /// as it is and the failure logged.
-    pub(super) fn carry_child_bracket(&self, store: &mut Store, state: ConsentState) -> ConsentState {
-        carry_child_bracket(store, state, self.event(EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str()))
     }
 
     /// Follows a file that another process set aside: this engine's connection still points at the moved file, so
@@ -80,9 +74,7 @@ impl Engine {
         let was_child = inner.state.age == AgeBracket::Under14;
         log::warn!("the consent database was moved aside by another process; reopening {}", path.display());
         let crate::store::OpenedStore { mut store, mut state, recovery, child_recorded } = Store::open(&path, self.now_ms(), key)?;
-        if (was_child || child_recorded) && state.age != AgeBracket::Under14 {
-            state = self.carry_child_bracket(&mut store, state);
-        }
+        state = keep_child_bracket(&self.index, self.now_ms(), &mut store, state, was_child || child_recorded);
         **guard = Some(Inner { store, state: state.clone() }); // the moved file's connection closes here
         self.seen_data_version.store(i64::MIN, Ordering::Relaxed);
         let snap = self.next_snapshot(&state);
@@ -153,9 +145,15 @@ impl Engine {
     }
 }
 
-/// Appends `event` (the under-14 bracket, after a recovery) to a fresh database; on failure the fresh state is
-/// served as it is and the failure logged. Also used by open, before there is an engine.
-pub(super) fn carry_child_bracket(store: &mut Store, state: ConsentState, event: NewEvent) -> ConsentState {
+/// After a recovery (the engine's own, one at open, or following a file another process set aside): when the user
+/// was a child (`was_child`) and the fresh `state` no longer says so, records the under-14 bracket in the fresh
+/// database — a recovery never lowers a child's protection. On failure the fresh state is served as it is and the
+/// failure logged. A function of the index, not of an engine: open calls it before there is one.
+pub(super) fn keep_child_bracket(index: &Index, now_ms: i64, store: &mut Store, state: ConsentState, was_child: bool) -> ConsentState {
+    if !was_child || state.age == AgeBracket::Under14 {
+        return state;
+    }
+    let event = super::writes::new_event(index, now_ms, EventKind::AgeSet, None, Actor::User, "recovery", AgeBracket::Under14.as_str());
     match store.append(&state, &[event], |_, _| {}) {
         Ok(Ok(next)) => next,
         other => {

@@ -56,12 +56,6 @@ impl Deref for ManifestId {
     }
 }
 
-impl AsRef<str> for ManifestId {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl std::borrow::Borrow<str> for ManifestId {
     fn borrow(&self) -> &str {
         self.as_str()
@@ -77,12 +71,6 @@ impl From<&str> for ManifestId {
 impl From<String> for ManifestId {
     fn from(s: String) -> Self {
         ManifestId::new(&s)
-    }
-}
-
-impl From<&String> for ManifestId {
-    fn from(s: &String) -> Self {
-        ManifestId::new(s)
     }
 }
 
@@ -115,24 +103,6 @@ impl PartialEq<&str> for ManifestId {
 impl PartialEq<String> for ManifestId {
     fn eq(&self, other: &String) -> bool {
         self.as_str() == other
-    }
-}
-
-impl PartialEq<ManifestId> for str {
-    fn eq(&self, other: &ManifestId) -> bool {
-        self == other.as_str()
-    }
-}
-
-impl PartialEq<ManifestId> for &str {
-    fn eq(&self, other: &ManifestId) -> bool {
-        *self == other.as_str()
-    }
-}
-
-impl PartialEq<ManifestId> for String {
-    fn eq(&self, other: &ManifestId) -> bool {
-        self == other.as_str()
     }
 }
 
@@ -292,7 +262,7 @@ mod tests {
         assert!(ManifestIds::default().is_empty());
         for n in 0..6 {
             let names: Vec<String> = (0..n).map(|i| format!("purpose_{i}")).collect();
-            let ids: ManifestIds = names.iter().map(ManifestId::from).collect();
+            let ids: ManifestIds = names.iter().map(|n| ManifestId::new(n)).collect();
             assert_eq!(ids, names);
             assert_eq!(ids.clone(), ids);
             assert_eq!(ids.to_strings(), names);

@@ -97,14 +97,19 @@ pub struct Store {
 
 /// The (device, inode) of the file at `path`, if it exists (Unix: Android, iOS, Linux).
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().and_then(|m| identity_of(&m))
+}
+
+/// The (device, inode) a file's metadata names; `None` off Unix.
+fn identity_of(m: &std::fs::Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+        Some((m.dev(), m.ino()))
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = m;
         None
     }
 }
@@ -226,10 +231,15 @@ impl Store {
         outside_head_verdict(&self.conn, &self.head, outside)
     }
 
+    /// This store's head as it is recorded (`seq:hash`, as [`ledger::head_of`] gives for a row).
+    fn head_text(&self) -> String {
+        format!("{}:{}", self.head.0, self.head.1)
+    }
+
     /// Stores this store's head outside the file (best effort: a failure leaves the outside copy behind, which the
     /// next open accepts).
     fn publish_head(&self) {
-        let head = format!("{}:{}", self.head.0, self.head.1);
+        let head = self.head_text();
         if let Err(e) = self.key.store_head(&head) {
             log::warn!("the chain head could not be stored outside the database: {e}");
         }
@@ -239,7 +249,7 @@ impl Store {
     /// head outside the file.
     fn rekey(&mut self, state: &ConsentState) -> CoreResult<()> {
         if self.head.0 > 0 {
-            let head = format!("{}:{}", self.head.0, self.head.1);
+            let head = self.head_text();
             let key = self.key.clone();
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
             seal::write_head(&tx, &*key, &head)?;
@@ -391,7 +401,7 @@ impl Store {
         match self.identity {
             None => false,
             Some(opened) => match std::fs::metadata(&self.path) {
-                Ok(_) => file_identity(&self.path) != Some(opened),
+                Ok(m) => identity_of(&m) != Some(opened),
                 Err(e) => e.kind() == std::io::ErrorKind::NotFound,
             },
         }
@@ -539,7 +549,7 @@ impl Store {
             if busy != 0 || log != done {
                 return Ok(());
             }
-            let head = format!("{}:{}", self.head.0, self.head.1);
+            let head = self.head_text();
             let key = self.key.clone();
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| storage("begin", e))?;
             // Only forward: another engine on the file may have sealed further on.
